@@ -1,2 +1,4 @@
-// placeholder
-print("router")
+import Foundation
+
+// Kept to one call: closures written in top-level code run on other threads crash in Swift 6 (FIELD-NOTES).
+exit(await RouterCommand.main(Array(CommandLine.arguments.dropFirst())))

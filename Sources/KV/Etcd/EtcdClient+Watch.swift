@@ -1,0 +1,112 @@
+import HTTP
+
+extension EtcdClient {
+    /// Keeps one logical watch alive across broken connections and endpoint failures.
+    func runWatch(_ request: WatchRequest, _ continuation: WatchStream.Continuation) async {
+        var next = request.startRevision
+        var pause = configuration.watchBackoff.first
+        var lostSince: Duration? = nil
+        let clock = SystemClock()
+        while !Task.isCancelled {
+            let endpoint = currentEndpoint
+            var resumeFrom = request
+            resumeFrom.startRevision = next
+            do {
+                let response = try await openWatch(resumeFrom, at: endpoint)
+                var lines = LineSplitter()
+                for try await chunk in response.body {
+                    for line in lines.feed(chunk) {
+                        let message = try GatewayResponses.decodeWatchMessage(try JSONParser.parse(line))
+                        if message.created {
+                            // A watch "from now" must resume after what the server had when it started.
+                            if next == 0 { next = message.header.revision + 1 }
+                            if lostSince != nil {
+                                log.info("watch resumed", ["endpoint": "\(endpoint)", "from": "\(next)"])
+                                lostSince = nil
+                            }
+                            pause = configuration.watchBackoff.first
+                            continue
+                        }
+                        if message.compactRevision != 0 {
+                            response.cancel()
+                            continuation.finish(
+                                throwing: KVError.compacted(requested: next, compactRevision: message.compactRevision))
+                            return
+                        }
+                        if message.canceled {
+                            throw KVError.unavailable(
+                                endpoints: [endpoint.description], reason: "watch canceled: \(message.cancelReason)")
+                        }
+                        guard let last = message.events.last else { continue }
+                        next = last.kv.modRevision + 1
+                        continuation.yield(WatchBatch(events: message.events, revision: message.header.revision))
+                    }
+                }
+                throw KVError.unavailable(endpoints: [endpoint.description], reason: "watch stream ended")
+            } catch let error as KVError where error.isPermanentWatchFailure {
+                continuation.finish(throwing: error)
+                return
+            } catch {
+                if Task.isCancelled { break }
+                markEndpointFailed(endpoint)
+                if lostSince == nil {
+                    lostSince = clock.now
+                    log.warning("watch lost, reconnecting", ["endpoint": "\(endpoint)", "error": "\(error)"])
+                }
+            }
+            // Capped exponential backoff with jitter, so many routers do not reconnect in lockstep.
+            let jittered = Duration.nanoseconds(Int64.random(in: pause.nanoseconds / 2...max(pause.nanoseconds, 1)))
+            try? await Task.sleep(for: jittered)
+            pause = min(pause * 2, configuration.watchBackoff.max)
+        }
+        continuation.finish()
+    }
+
+    private func openWatch(_ request: WatchRequest, at endpoint: Endpoint) async throws -> HTTPResponseStream {
+        let body = Array(GatewayLeaseWatch.encode(request).serialized.utf8)
+        let response = try await httpClient.stream(
+            HTTPClientRequest(
+                method: "POST", path: "/v3/watch", headers: HTTPHeaders([("Content-Type", "application/json")]),
+                body: body), to: endpoint)
+        guard response.status == 200 else {
+            response.cancel()
+            let reason = "watch answered HTTP \(response.status)"
+            // A 4xx is our request's fault and will not get better by retrying.
+            if (400..<500).contains(response.status) { throw KVError.invalidRequest(reason) }
+            throw KVError.unavailable(endpoints: [endpoint.description], reason: reason)
+        }
+        return response
+    }
+}
+
+extension KVError {
+    /// Failures a watch cannot recover from by reconnecting.
+    var isPermanentWatchFailure: Bool {
+        switch self {
+        case .invalidRequest, .compacted: true
+        default: false
+        }
+    }
+}
+
+/// Splits a byte stream into newline-terminated lines (the watch stream's framing).
+struct LineSplitter {
+    private var pending: [UInt8] = []
+
+    mutating func feed(_ bytes: [UInt8]) -> [[UInt8]] {
+        var lines: [[UInt8]] = []
+        var start = 0
+        for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+            if pending.isEmpty {
+                lines.append(Array(bytes[start..<i]))
+            } else {
+                pending.append(contentsOf: bytes[start..<i])
+                lines.append(pending)
+                pending.removeAll(keepingCapacity: true)
+            }
+            start = i + 1
+        }
+        pending.append(contentsOf: bytes[start...])
+        return lines.filter { !$0.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") } }
+    }
+}

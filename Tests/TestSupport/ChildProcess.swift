@@ -1,0 +1,91 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// A process a test started: stopped by its own PID only, output kept in a log file for failure messages.
+///
+/// Every started PID is also appended to `$SWITCHBOARD_TEST_PIDS` (when set) so `scripts/test` can end
+/// leftovers of a crashed test run: still only processes this suite started.
+package final class ChildProcess: Sendable {
+    package let executable: String
+    package let arguments: [String]
+    package let logPath: String
+    private let process: Mutex<Process?>
+
+    /// Starts `executable` with `arguments`; stdout and stderr go to `logPath`.
+    package init(_ executable: String, _ arguments: [String], logPath: String, environment: [String: String]? = nil)
+        throws
+    {
+        self.executable = executable
+        self.arguments = arguments
+        self.logPath = logPath
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        self.process = Mutex(process)
+        ChildProcess.record(process.processIdentifier)
+    }
+
+    package var pid: Int32 { process.withLock { $0?.processIdentifier ?? 0 } }
+    package var isRunning: Bool { process.withLock { $0?.isRunning ?? false } }
+
+    /// Sends `signal` to this process only.
+    package func signal(_ signal: Int32) {
+        let pid = self.pid
+        if pid > 0 && isRunning { kill(pid, signal) }
+    }
+
+    /// SIGTERM, then SIGKILL if it is still there after `grace`; waits for it to exit.
+    package func stop(grace: Duration = .seconds(5)) {
+        guard let process = process.withLock({ $0 }) else { return }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            let deadline = ContinuousClock.now + grace
+            while process.isRunning && ContinuousClock.now < deadline { usleep(5_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        process.waitUntilExit()
+    }
+
+    /// SIGKILL, as a crash would; waits for it to exit.
+    package func kill9() {
+        guard let process = process.withLock({ $0 }) else { return }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// Waits for the process to exit by itself, up to `timeout`; returns its status, nil if still running.
+    package func waitForExit(timeout: Duration) -> Int32? {
+        guard let process = process.withLock({ $0 }) else { return nil }
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { usleep(2_000) }
+        if process.isRunning { return nil }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// The process's output so far, for assertion messages.
+    package var output: String {
+        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
+
+    private static func record(_ pid: Int32) {
+        guard let ledger = ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_PIDS"],
+            let handle = FileHandle(forWritingAtPath: ledger) ?? {
+                FileManager.default.createFile(atPath: ledger, contents: nil)
+                return FileHandle(forWritingAtPath: ledger)
+            }()
+        else { return }
+        handle.seekToEndOfFile()
+        handle.write(Data("\(pid)\n".utf8))
+        try? handle.close()
+    }
+}
