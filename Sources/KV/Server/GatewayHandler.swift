@@ -56,14 +56,15 @@ package struct GatewayHandler: HTTPHandler {
             return
         }
         guard request.head.method == "POST" || request.head.method == "PUT" else {
-            fail(responder, GatewayError(.unimplemented, "Method Not Allowed: use POST for \(request.head.path)"))
+            let error = GatewayError(.unimplemented, "Method Not Allowed: use POST for \(request.head.path)")
+            responder.respond(HTTPResponse(status: 405, headers: Self.jsonHeaders, body: error.body))
             return
         }
         let json: JSONValue
         do {
             json = request.body.isEmpty ? .object([]) : try JSONParser.parse(request.body)
         } catch {
-            fail(responder, GatewayError(route == .watch ? .unknown : .invalidArgument, "\(error)"))
+            fail(responder, GatewayError(.invalidArgument, "\(error)"))
             return
         }
         if route == .watch {
@@ -107,10 +108,11 @@ package struct GatewayHandler: HTTPHandler {
         do {
             request = try GatewayLeaseWatch.decodeWatch(json)
         } catch let error as GatewayError {
-            fail(responder, GatewayError(.unknown, error.message))
+            // etcd answers 500 here; a malformed watch is the client's fault, so we say 400.
+            fail(responder, error)
             return
         } catch {
-            fail(responder, GatewayError(.unknown, "\(error)"))
+            fail(responder, GatewayError(.invalidArgument, "\(error)"))
             return
         }
         let writer = responder.startStream(status: 200, headers: Self.jsonHeaders)
