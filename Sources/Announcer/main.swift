@@ -1,2 +1,4 @@
-// placeholder
-print("announcer")
+import Foundation
+
+// Kept to one call: closures written in top-level code run on other threads crash in Swift 6 (FIELD-NOTES).
+exit(await AnnouncerCommand.main(Array(CommandLine.arguments.dropFirst())))
