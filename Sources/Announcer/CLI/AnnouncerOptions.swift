@@ -58,7 +58,7 @@ package struct AnnouncerOptions: Sendable, Hashable {
         do {
             flags = try ParsedFlags.parse(arguments, specs: specs)
         } catch let error as UsageError {
-            throw error
+            throw error.withoutFlagWord
         } catch {
             throw UsageError("\(error)")
         }
@@ -94,7 +94,7 @@ package struct AnnouncerOptions: Sendable, Hashable {
             options.checkTimeout = try flags.seconds("check-timeout", default: .seconds(2), in: 0.01...3600)
             if !explicitTimeout && options.checkTimeout > options.interval { options.checkTimeout = options.interval }
         } catch let error as UsageError {
-            throw UsageError(error.message.hasPrefix("flag ") ? String(error.message.dropFirst(5)) : error.message)
+            throw error.withoutFlagWord
         } catch {
             throw UsageError("\(error)")
         }
@@ -141,6 +141,13 @@ package struct AnnouncerOptions: Sendable, Hashable {
                     + "starting with a letter or digit, at most 128")
         }
         return value
+    }
+}
+
+extension UsageError {
+    /// `--ttl: ...` rather than the shared parser's `flag --ttl: ...`: every announcer message starts with the flag.
+    fileprivate var withoutFlagWord: UsageError {
+        message.hasPrefix("flag --") ? UsageError(String(message.dropFirst(5))) : self
     }
 }
 
