@@ -72,6 +72,7 @@ extension MemoryStore {
         core.pending += Frame.encode(WALRecord(lsn: lsn, body: body).encoded())
         core.pendingLSN = lsn
         core.recordsSinceSnapshot += 1
+        core.walRecords += 1
         followups.wake = !core.wakeRequested
         core.wakeRequested = true
         followups.lsn = lsn
