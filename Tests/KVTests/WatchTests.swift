@@ -42,9 +42,11 @@ struct WatchTests {
         defer { store.close() }
         let slow = store.watch(prefix: "/s/", from: 2)
         let healthy = store.watch(prefix: "/s/", from: 2)
-        let consumer = Task { try await KVContract.collect(healthy, count: 5) }
-        for value in 1...5 { try await store.put("/s/k", "\(value)") }
-        #expect(try await consumer.value.count == 5)
+        var keepingUp = healthy.makeAsyncIterator()
+        for value in 1...5 {
+            try await store.put("/s/k", "\(value)")
+            #expect(try await keepingUp.next()?.events.first?.kv.valueString == "\(value)")
+        }
         var received = 0
         do {
             for try await batch in slow { received += batch.events.count }
