@@ -21,6 +21,7 @@ extension MemoryStore {
         /// How often the store expires leases by itself, so watchers see expiry without other traffic.
         package var expiryInterval: Duration
 
+        /// Defaults: memory only, the system clock, 10,000 revisions of history and records per snapshot.
         package init(
             dataDir: String? = nil, clock: any MonotonicClock = SystemClock(),
             log: Log = Log(component: "store"), historyRetention: Int = 10_000, snapshotEvery: Int = 10_000,
@@ -42,15 +43,20 @@ extension MemoryStore {
 
 /// What a store reports for `/metrics`.
 package struct StoreStats: Sendable, Hashable {
+    /// Live keys.
     package var keys: Int
+    /// Granted leases not yet revoked or expired.
     package var leases: Int
+    /// Open watch streams.
     package var watchers: Int
+    /// The newest durable revision.
     package var revision: Revision
     package var compactRevision: Revision
     /// Keys written, deleted, and transactions run since the store opened.
     package var puts: Int
     package var deletes: Int
     package var txns: Int
+    /// `fdatasync` calls of the log, and the seconds they took in total.
     package var walFsyncs: Int
     package var walFsyncSeconds: Double
     /// Bytes appended to the log since the store opened.

@@ -1,11 +1,15 @@
 import HTTP
 
 extension MemoryStore {
+    /// Grants a lease, durably; it expires `ttl` seconds after the last renewal.
+    /// - Throws: `KVError.leaseExists`, `.invalidRequest` (TTL <= 0), `.storage`; no lease is kept.
     package func grantLease(ttl: Int64, id: LeaseID?) async throws -> Lease {
         let now = configuration.clock.now
         return try await write { state throws(KVError) in try state.grant(ttl: ttl, id: id, now: now) }
     }
 
+    /// Renews a lease to its full TTL (not logged: leases get their full TTL on recovery anyway).
+    /// - Throws: `KVError.leaseNotFound`.
     package func keepAlive(_ id: LeaseID) async throws -> Int64 {
         let (ttl, followups) = try core.withLock { core throws(KVError) in
             try checkOpen(core)
@@ -17,10 +21,14 @@ extension MemoryStore {
         return ttl
     }
 
+    /// Revokes a lease, deleting its keys in one revision.
+    /// - Throws: `KVError.leaseNotFound`, `.storage`; the lease is then kept.
     package func revoke(_ id: LeaseID) async throws {
         try await write { state throws(KVError) in ((), try state.revoke(id)) }
     }
 
+    /// Remaining whole seconds (truncated, like etcd), the granted TTL and optionally the keys.
+    /// - Throws: `KVError.leaseNotFound`.
     package func timeToLive(_ id: LeaseID, keys: Bool) async throws -> LeaseStatus {
         let (status, followups) = try core.withLock { core throws(KVError) in
             try checkOpen(core)

@@ -1,4 +1,6 @@
 extension MemoryStore {
+    /// Replays durable history from `startRevision`, then streams live batches; ends with
+    /// `KVError.compacted` when that history is gone, `.unavailable` on overflow or close.
     package func watch(_ request: WatchRequest) -> WatchStream {
         let limit = max(1, configuration.watchBufferLimit)
         let (stream, continuation) = WatchStream.makeStream(bufferingPolicy: .bufferingOldest(limit))

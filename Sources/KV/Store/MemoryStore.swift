@@ -107,6 +107,8 @@ package final class MemoryStore: KVStore {
         }
     }
 
+    /// Reads at the newest durable revision, or at `request.revision` from history.
+    /// - Throws: `KVError.compacted`/`.futureRevision`/`.invalidRequest`.
     package func range(_ request: RangeRequest) async throws -> RangeResult {
         let (outcome, followups) = try core.withLock { core throws(KVError) in
             try checkOpen(core)
@@ -121,11 +123,15 @@ package final class MemoryStore: KVStore {
         return try core.withLock { core throws(KVError) in try core.state.read(request, latest: core.durableRevision) }
     }
 
+    /// Applies a transaction and answers once it is durable.
+    /// - Throws: `KVError`; nothing was applied (`.storage`: the log failed, writes are refused from then on).
     package func txn(_ txn: Txn) async throws -> TxnResult {
         let limit = configuration.maxRequestBytes
         return try await write { state throws(KVError) in try state.apply(txn, maxRequestBytes: limit) }
     }
 
+    /// Discards history before `revision`, durably.
+    /// - Throws: `KVError.compacted`/`.futureRevision`; history is kept.
     package func compact(_ revision: Revision) async throws {
         // Compaction must not drop history that reads of not-yet-durable writes still undo.
         try await waitDurable(core.withLock { $0.pendingLSN })
