@@ -123,9 +123,11 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, 
         fields.indices.map { "\(name(at: $0)): \(value(at: $0))" }.joined(separator: "\n")
     }
 
-    /// Appends `name: value\r\n` for every field.
-    func write(into out: inout [UInt8]) {
+    /// Appends `name: value\r\n` for every field; with `skippingFraming`, leaves out Content-Length,
+    /// Transfer-Encoding and Connection, which the writer then sets itself.
+    func write(into out: inout [UInt8], skippingFraming: Bool = false) {
         for field in fields {
+            if skippingFraming && isFramingField(field) { continue }
             out.append(contentsOf: storage[Int(field.nameStart)..<Int(field.nameEnd)])
             out.append(0x3A)
             out.append(0x20)
@@ -133,6 +135,13 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, 
             out.append(0x0D)
             out.append(0x0A)
         }
+    }
+
+    private func isFramingField(_ field: Field) -> Bool {
+        let length = field.nameEnd - field.nameStart
+        guard length == 14 || length == 17 || length == 10 else { return false }
+        let name = String(decoding: storage[Int(field.nameStart)..<Int(field.nameEnd)], as: UTF8.self).lowercased()
+        return name == "content-length" || name == "transfer-encoding" || name == "connection"
     }
 
     func firstIndex(of name: String) -> Int? {

@@ -62,6 +62,12 @@ package struct HTTPParser<Head: HTTPParsableHead> {
         }
     }
 
+    /// Body bytes still expected for a Content-Length body; nil otherwise.
+    package var remainingBodyLength: Int? {
+        if case .fixedBody(let remaining) = state, remaining > 0 { return remaining }
+        return nil
+    }
+
     /// For responses: whether the next response answers a HEAD request, so it has no body.
     package mutating func expectResponse(toHEAD: Bool) {
         requestWasHEAD = toHEAD

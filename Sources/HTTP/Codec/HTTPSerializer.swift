@@ -13,6 +13,47 @@ package enum HTTPSerializer {
         out.append(ByteClass.lf)
     }
 
+    /// How a written message delimits its body.
+    package enum Framing: Equatable, Sendable {
+        /// No body may follow (1xx, 204, 304) or the head describes a body that is not sent (HEAD).
+        case none
+        case length(Int)
+        case chunked
+    }
+
+    /// Appends a response head whose framing and `Connection` fields come from the arguments; the same
+    /// fields in `headers` are dropped so a handler cannot produce a message that frames differently.
+    /// - Parameter connection: `close`, `keep-alive` (for HTTP/1.0 clients) or nil for none.
+    package static func writeResponseHead(
+        status: Int, headers: HTTPHeaders, framing: Framing, connection: String?, into out: inout [UInt8]
+    ) {
+        out.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendDecimal(status, to: &out)
+        out.append(ByteClass.space)
+        out.append(contentsOf: reason(for: status).utf8)
+        out.append(ByteClass.cr)
+        out.append(ByteClass.lf)
+        headers.write(into: &out, skippingFraming: true)
+        switch framing {
+        case .none: break
+        case .length(let length):
+            out.append(contentsOf: "Content-Length: ".utf8)
+            appendDecimal(length, to: &out)
+            out.append(ByteClass.cr)
+            out.append(ByteClass.lf)
+        case .chunked:
+            out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
+        }
+        if let connection {
+            out.append(contentsOf: "Connection: ".utf8)
+            out.append(contentsOf: connection.utf8)
+            out.append(ByteClass.cr)
+            out.append(ByteClass.lf)
+        }
+        out.append(ByteClass.cr)
+        out.append(ByteClass.lf)
+    }
+
     /// Appends `<method> <target> HTTP/1.1\r\n`, the fields and the empty line.
     package static func writeRequestHead(method: String, target: String, headers: HTTPHeaders, into out: inout [UInt8]) {
         out.append(contentsOf: method.utf8)

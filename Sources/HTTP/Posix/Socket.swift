@@ -112,6 +112,11 @@ package enum Socket {
         }
     }
 
+    /// Sends FIN but keeps reading, so a peer still sending does not get a reset that eats our answer.
+    package static func shutdownWrite(_ fd: Int32) {
+        _ = Glibc.shutdown(fd, Int32(SHUT_WR))
+    }
+
     /// Starts connecting `fd` to `address`.
     package static func connect(_ fd: Int32, to address: SocketAddress) -> ConnectResult {
         while true {

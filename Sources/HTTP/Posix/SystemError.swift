@@ -59,4 +59,9 @@ extension Posix {
     static let EAGAIN = Glibc.EAGAIN
     static let EINTR = Glibc.EINTR
     static let EINPROGRESS = Glibc.EINPROGRESS
+    static let EINVAL = Glibc.EINVAL
+    static let EADDRNOTAVAIL = Glibc.EADDRNOTAVAIL
+    static let ETIMEDOUT = Glibc.ETIMEDOUT
+    static let ECONNRESET = Glibc.ECONNRESET
+    static let EPIPE = Glibc.EPIPE
 }
