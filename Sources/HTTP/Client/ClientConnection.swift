@@ -300,6 +300,7 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
     /// Ends whatever is running with `error` and closes.
     func fail(_ error: any Error) {
         let previous = phase
+        if !isClosed { phase = .idle }
         close()
         switch previous {
         case .connecting(let continuation): continuation.resume(throwing: error)

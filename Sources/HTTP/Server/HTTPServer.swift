@@ -38,6 +38,9 @@ package final class HTTPServer: Sendable {
         context = ServerContext(configuration: configuration, handler: handler, log: log)
     }
 
+    /// Connections accepted since `start()`, for metrics.
+    package var connectionsAccepted: Int { context.accepted.load(ordering: .relaxed) }
+
     /// Binds, listens and starts the loops.
     /// - Returns: the bound port.
     /// - Throws: `SystemError` such as `bind 127.0.0.1:2379: Address already in use`; nothing keeps running.

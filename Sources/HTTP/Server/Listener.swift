@@ -1,5 +1,8 @@
-/// What every connection of a server shares; immutable.
+import Synchronization
+
+/// What every connection of a server shares; immutable but for counters.
 final class ServerContext: Sendable {
+    let accepted = Atomic<Int>(0)
     let configuration: HTTPServer.Configuration
     let handler: any HTTPHandler
     let log: Log
@@ -52,6 +55,7 @@ final class Listener: EventLoopHandler, @unchecked Sendable {
                 continue
             }
             connections[ObjectIdentifier(connection)] = connection
+            context.accepted.add(1, ordering: .relaxed)
             connection.start()
         }
     }
