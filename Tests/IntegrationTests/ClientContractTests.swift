@@ -16,6 +16,11 @@ struct ClientContractTests {
         try await body(fixture)
     }
 
+    @Test(arguments: targets, KVContract.checks)
+    func keepsTheStoreContract(_ target: StoreUnderTest, _ check: KVContract.Check) async throws {
+        try await withStore(target) { store in try await check.run(store.client, "/contract") }
+    }
+
     @Test(arguments: targets)
     func leaseExpiryRemovesItsKeysAndWatchersSeeTheDelete(_ target: StoreUnderTest) async throws {
         try await withStore(target) { store in

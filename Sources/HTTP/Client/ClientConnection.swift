@@ -1,0 +1,327 @@
+/// One client TCP connection on one loop: connects, sends one request at a time, parses the answer and
+/// hands it back through a continuation.
+// @unchecked: all mutable state is used on `loop`'s thread only; callers hop there with `onLoop`.
+final class ClientConnection: EventLoopHandler, @unchecked Sendable {
+    /// A reused connection died before any byte of the answer: the request may be retried once.
+    struct Stale: Error {}
+
+    private enum Waiter {
+        case response(CheckedContinuation<HTTPResponse, any Error>)
+        case stream(CheckedContinuation<HTTPResponseStream, any Error>)
+    }
+
+    private enum Phase {
+        case connecting(CheckedContinuation<Void, any Error>)
+        case idle
+        case exchange(Waiter)
+        case streaming(AsyncThrowingStream<[UInt8], any Error>.Continuation)
+        case closed
+    }
+
+    let fd: Int32
+    let loop: EventLoop
+    let endpoint: Endpoint
+    private let pool: ConnectionPool
+    private var phase = Phase.idle
+    private var parser: HTTPResponseParser
+    private var out = OutboundBuffer()
+    private var interest: IOEvents = []
+    private var timer: TimerHandle?
+    private var exchangeID = 0
+    private var cancelledID = 0
+    private var reused = false
+    private var received = false
+    private var head: HTTPResponseHead?
+    private var body: [UInt8] = []
+    private var timeout: Duration = .zero
+
+    init(fd: Int32, loop: EventLoop, endpoint: Endpoint, pool: ConnectionPool, limits: HTTPLimits) {
+        self.fd = fd
+        self.loop = loop
+        self.endpoint = endpoint
+        self.pool = pool
+        parser = HTTPResponseParser(limits: limits)
+    }
+
+    func onLoop(_ body: @escaping @Sendable (ClientConnection) -> Void) {
+        if loop.inEventLoop { body(self) } else { loop.execute { body(self) } }
+    }
+
+    var isClosed: Bool { if case .closed = phase { true } else { false } }
+
+    // MARK: Connecting
+
+    func connect(to address: SocketAddress, timeout: Duration, _ continuation: CheckedContinuation<Void, any Error>) {
+        guard !isClosed else { return continuation.resume(throwing: CancellationError()) }
+        switch Socket.connect(fd, to: address) {
+        case .connected:
+            phase = .idle
+            register(.readable)
+            continuation.resume()
+        case .failed(let code):
+            close()
+            continuation.resume(throwing: HTTPClientError.connectFailed(endpoint, code: code))
+        case .inProgress:
+            phase = .connecting(continuation)
+            register(.writable)
+            timer = loop.schedule(after: timeout) { [self] in
+                fail(HTTPClientError.connectTimeout(endpoint, timeout))
+            }
+        }
+    }
+
+    private func register(_ events: IOEvents) {
+        do {
+            try loop.register(fd, events: events, handler: self)
+            interest = events
+        } catch {
+            fail(error)
+        }
+    }
+
+    private func finishConnect() {
+        guard case .connecting(let continuation) = phase else { return }
+        timer?.cancel()
+        let code = Socket.pendingError(fd)
+        guard code == 0 else {
+            phase = .idle
+            close()
+            return continuation.resume(throwing: HTTPClientError.connectFailed(endpoint, code: code))
+        }
+        phase = .idle
+        setInterest(.readable)
+        continuation.resume()
+    }
+
+    // MARK: Exchanges
+
+    /// Sends `request` and resumes `continuation` with the answer; `id` (unique per client) names the
+    /// exchange for `cancel`.
+    func send(
+        _ request: [UInt8], isHEAD: Bool, timeout: Duration, reused: Bool, id: Int,
+        _ continuation: CheckedContinuation<HTTPResponse, any Error>
+    ) {
+        start(request, isHEAD: isHEAD, timeout: timeout, reused: reused, id: id, waiter: .response(continuation))
+    }
+
+    func stream(
+        _ request: [UInt8], timeout: Duration, id: Int, _ continuation: CheckedContinuation<HTTPResponseStream, any Error>
+    ) {
+        start(request, isHEAD: false, timeout: timeout, reused: false, id: id, waiter: .stream(continuation))
+    }
+
+    private func start(_ request: [UInt8], isHEAD: Bool, timeout: Duration, reused: Bool, id: Int, waiter: Waiter) {
+        var refusal: (any Error)?
+        if cancelledID == id {
+            refusal = CancellationError()
+        } else if isClosed {
+            refusal = reused ? Stale() : HTTPClientError.connectionClosed(endpoint)
+        } else if case .idle = phase {
+            refusal = nil
+        } else {
+            refusal = HTTPClientError.connectionClosed(endpoint)
+        }
+        if let refusal {
+            switch waiter {
+            case .response(let continuation): continuation.resume(throwing: refusal)
+            case .stream(let continuation): continuation.resume(throwing: refusal)
+            }
+            return
+        }
+        exchangeID = id
+        self.reused = reused
+        self.timeout = timeout
+        received = false
+        head = nil
+        body = []
+        parser.expectResponse(toHEAD: isHEAD)
+        phase = .exchange(waiter)
+        timer = loop.schedule(after: timeout) { [self] in
+            guard exchangeID == id else { return }
+            fail(HTTPClientError.requestTimeout(endpoint, timeout))
+        }
+        out.append(contentsOf: request)
+        flush()
+    }
+
+    /// Cancels exchange `id` if it is still running (the task was cancelled).
+    func cancel(_ id: Int) {
+        guard exchangeID == id else {
+            // The cancel overtook the send; `start` refuses it.
+            cancelledID = id
+            return
+        }
+        switch phase {
+        case .exchange, .connecting, .streaming: fail(CancellationError())
+        case .idle, .closed: break
+        }
+    }
+
+    /// Cancels a connect in progress.
+    func cancelConnect() {
+        if case .connecting = phase { fail(CancellationError()) } else if exchangeID == 0 { close() }
+    }
+
+    func handle(_ events: IOEvents) {
+        if case .connecting = phase {
+            finishConnect()
+            return
+        }
+        if events.contains(.writable) { flush() }
+        if events.contains(.readable) || events.contains(.hangup) { readable() }
+    }
+
+    private func readable() {
+        let buffer = loop.readBuffer
+        while !isClosed {
+            switch Socket.read(fd, into: buffer) {
+            case .bytes(let count):
+                received = true
+                process(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                if count < buffer.count { return }
+            case .endOfFile:
+                endOfFile()
+                return
+            case .wouldBlock:
+                return
+            case .failed(let code):
+                if case .exchange = phase, !received, reused { fail(Stale()) } else {
+                    fail(code == Posix.ECONNRESET ? HTTPClientError.connectionClosed(endpoint) : HTTPClientError.connectFailed(endpoint, code: code))
+                }
+                return
+            }
+        }
+    }
+
+    private func process(_ bytes: UnsafeRawBufferPointer) {
+        if case .idle = phase {
+            // Bytes nobody asked for: the connection is out of step; drop it.
+            close()
+            return
+        }
+        var offset = 0
+        while !isClosed {
+            let used: Int
+            let event: HTTPParserEvent<HTTPResponseHead>
+            do {
+                (used, event) = try parser.next(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            } catch {
+                fail(HTTPClientError.parseError(endpoint, error))
+                return
+            }
+            offset += used
+            switch event {
+            case .needMore: return
+            case .head(let parsed): deliverHead(parsed)
+            case .body(let chunk):
+                if case .streaming(let continuation) = phase {
+                    continuation.yield(Array(chunk))
+                } else {
+                    body.append(contentsOf: chunk)
+                }
+            case .end:
+                complete(leftover: offset < bytes.count)
+                return
+            }
+        }
+    }
+
+    private func deliverHead(_ parsed: HTTPResponseHead) {
+        if let length = parser.remainingBodyLength { body.reserveCapacity(length) }
+        guard case .exchange(.stream(let continuation)) = phase else {
+            head = parsed
+            return
+        }
+        timer?.cancel()
+        let (stream, bodyContinuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        phase = .streaming(bodyContinuation)
+        bodyContinuation.onTermination = { [self] _ in onLoop { $0.close() } }
+        continuation.resume(
+            returning: HTTPResponseStream(
+                status: parsed.status, headers: parsed.headers, body: stream,
+                cancelAction: { [self] in onLoop { $0.close() } }))
+    }
+
+    private func complete(leftover: Bool) {
+        timer?.cancel()
+        timer = nil
+        switch phase {
+        case .streaming(let continuation):
+            phase = .idle
+            close()
+            continuation.finish()
+        case .exchange(.response(let continuation)):
+            let response = HTTPResponse(status: head?.status ?? 0, headers: head?.headers ?? HTTPHeaders(), body: body)
+            let keep = head?.keepAlive ?? false
+            head = nil
+            body = []
+            phase = .idle
+            if keep && !leftover && out.isEmpty {
+                pool.checkin(self)
+            } else {
+                close()
+            }
+            continuation.resume(returning: response)
+        default:
+            close()
+        }
+    }
+
+    private func endOfFile() {
+        switch phase {
+        case .exchange, .streaming:
+            if let event = try? parser.finish(), case .end = event, received {
+                complete(leftover: false)
+            } else if !received && reused {
+                fail(Stale())
+            } else {
+                fail(HTTPClientError.connectionClosed(endpoint))
+            }
+        default:
+            close()
+        }
+    }
+
+    private func flush() {
+        guard !isClosed else { return }
+        if case .failed(let code) = out.write(to: fd) {
+            if !received && reused { fail(Stale()) } else { fail(HTTPClientError.writeFailed(endpoint, code: code)) }
+            return
+        }
+        setInterest(out.isEmpty ? .readable : [.readable, .writable])
+    }
+
+    private func setInterest(_ events: IOEvents) {
+        guard !isClosed, events != interest else { return }
+        interest = events
+        loop.setInterest(fd, events)
+    }
+
+    /// Ends whatever is running with `error` and closes.
+    func fail(_ error: any Error) {
+        let previous = phase
+        if !isClosed { phase = .idle }
+        close()
+        switch previous {
+        case .connecting(let continuation): continuation.resume(throwing: error)
+        case .exchange(.response(let continuation)): continuation.resume(throwing: error)
+        case .exchange(.stream(let continuation)): continuation.resume(throwing: error)
+        case .streaming(let continuation):
+            if error is CancellationError { continuation.finish() } else { continuation.finish(throwing: error) }
+        case .idle, .closed: break
+        }
+    }
+
+    /// Closes the socket without resuming anyone (callers resume); idempotent.
+    func close() {
+        if isClosed { return }
+        let previous = phase
+        phase = .closed
+        timer?.cancel()
+        timer = nil
+        loop.deregister(fd)
+        Posix.close(fd)
+        pool.forget(self)
+        if case .streaming(let continuation) = previous { continuation.finish() }
+    }
+}

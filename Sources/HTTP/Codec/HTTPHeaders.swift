@@ -1,0 +1,190 @@
+/// Header fields in arrival order, looked up case-insensitively.
+///
+/// Names and values live in one byte buffer with offsets, so a parsed head costs two allocations however
+/// many fields it has, and a field is turned into a `String` only when someone asks for it.
+package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, CustomStringConvertible {
+    struct Field: Sendable {
+        var nameStart: Int32
+        var nameEnd: Int32
+        var valueStart: Int32
+        var valueEnd: Int32
+    }
+
+    private(set) var storage: [UInt8]
+    private(set) var fields: [Field]
+
+    /// No fields.
+    package init() {
+        storage = []
+        fields = []
+    }
+
+    /// The given fields, in order; repeated names are kept.
+    package init(_ pairs: [(String, String)]) {
+        self.init()
+        for (name, value) in pairs { add(name, value) }
+    }
+
+    package init(dictionaryLiteral elements: (String, String)...) {
+        self.init(elements)
+    }
+
+    /// Fields parsed from a head: `storage` holds the header bytes, `fields` point into them.
+    init(storage: [UInt8], fields: [Field]) {
+        self.storage = storage
+        self.fields = fields
+    }
+
+    /// The number of fields.
+    package var count: Int { fields.count }
+    package var isEmpty: Bool { fields.isEmpty }
+
+    /// The name of field `index`, as received.
+    package func name(at index: Int) -> String {
+        let field = fields[index]
+        return string(Int(field.nameStart), Int(field.nameEnd))
+    }
+
+    /// The value of field `index`, without surrounding whitespace.
+    package func value(at index: Int) -> String {
+        let field = fields[index]
+        return string(Int(field.valueStart), Int(field.valueEnd))
+    }
+
+    /// The first value of `name`, compared case-insensitively.
+    package subscript(_ name: String) -> String? {
+        firstIndex(of: name).map { value(at: $0) }
+    }
+
+    /// Every value of `name`, in order.
+    package func values(of name: String) -> [String] {
+        fields.indices.filter { matches($0, name) }.map { value(at: $0) }
+    }
+
+    /// Whether a field called `name` exists.
+    package func contains(_ name: String) -> Bool { firstIndex(of: name) != nil }
+
+    /// Appends a field; `name` and `value` must already be valid (no CR or LF).
+    package mutating func add(_ name: String, _ value: String) {
+        let nameStart = storage.count
+        storage.append(contentsOf: name.utf8)
+        let valueStart = storage.count
+        storage.append(contentsOf: value.utf8)
+        fields.append(
+            Field(
+                nameStart: Int32(nameStart), nameEnd: Int32(valueStart), valueStart: Int32(valueStart),
+                valueEnd: Int32(storage.count)))
+    }
+
+    /// Removes every field called `name`, then appends `name: value`.
+    package mutating func replaceOrAdd(_ name: String, _ value: String) {
+        remove(name)
+        add(name, value)
+    }
+
+    /// Removes every field called `name`.
+    package mutating func remove(_ name: String) {
+        guard firstIndex(of: name) != nil else { return }
+        fields = fields.indices.filter { !matches($0, name) }.map { fields[$0] }
+    }
+
+    /// Whether the comma-separated values of `name` contain `token`, case-insensitively
+    /// (`Connection: keep-alive, Close` contains `close`).
+    package func containsToken(_ token: String, in name: String) -> Bool {
+        let wanted = Array(token.utf8)
+        for index in fields.indices where matches(index, name) {
+            let field = fields[index]
+            var start = Int(field.valueStart)
+            let end = Int(field.valueEnd)
+            while start <= end {
+                var stop = start
+                while stop < end && storage[stop] != UInt8(ascii: ",") { stop += 1 }
+                var a = start
+                var b = stop
+                while a < b && (storage[a] == 0x20 || storage[a] == 0x09) { a += 1 }
+                while b > a && (storage[b - 1] == 0x20 || storage[b - 1] == 0x09) { b -= 1 }
+                if b - a == wanted.count && equalsIgnoringCase(a, wanted) { return true }
+                start = stop + 1
+            }
+        }
+        return false
+    }
+
+    package func makeIterator() -> AnyIterator<(name: String, value: String)> {
+        var index = 0
+        return AnyIterator {
+            guard index < fields.count else { return nil }
+            defer { index += 1 }
+            return (name(at: index), value(at: index))
+        }
+    }
+
+    package var description: String {
+        fields.indices.map { "\(name(at: $0)): \(value(at: $0))" }.joined(separator: "\n")
+    }
+
+    /// Appends `name: value\r\n` for every field; with `skippingFraming`, leaves out Content-Length,
+    /// Transfer-Encoding and Connection, which the writer then sets itself.
+    func write(into out: inout [UInt8], skippingFraming: Bool = false) {
+        for field in fields {
+            if skippingFraming && isFramingField(field) { continue }
+            out.append(contentsOf: storage[Int(field.nameStart)..<Int(field.nameEnd)])
+            out.append(0x3A)
+            out.append(0x20)
+            out.append(contentsOf: storage[Int(field.valueStart)..<Int(field.valueEnd)])
+            out.append(0x0D)
+            out.append(0x0A)
+        }
+    }
+
+    private func isFramingField(_ field: Field) -> Bool {
+        let length = field.nameEnd - field.nameStart
+        guard length == 14 || length == 17 || length == 10 else { return false }
+        let name = String(decoding: storage[Int(field.nameStart)..<Int(field.nameEnd)], as: UTF8.self).lowercased()
+        return name == "content-length" || name == "transfer-encoding" || name == "connection"
+    }
+
+    func firstIndex(of name: String) -> Int? {
+        fields.indices.first { matches($0, name) }
+    }
+
+    private func matches(_ index: Int, _ name: String) -> Bool {
+        let field = fields[index]
+        let length = Int(field.nameEnd - field.nameStart)
+        guard length == name.utf8.count else { return false }
+        var position = Int(field.nameStart)
+        for byte in name.utf8 {
+            guard lowercased(storage[position]) == lowercased(byte) else { return false }
+            position += 1
+        }
+        return true
+    }
+
+    private func equalsIgnoringCase(_ start: Int, _ wanted: [UInt8]) -> Bool {
+        for offset in wanted.indices where lowercased(storage[start + offset]) != lowercased(wanted[offset]) {
+            return false
+        }
+        return true
+    }
+
+    private func string(_ start: Int, _ end: Int) -> String {
+        String(decoding: storage[start..<end], as: UTF8.self)
+    }
+}
+
+extension HTTPHeaders: Equatable {
+    /// Equal when the same names (ignoring case) and values appear in the same order.
+    package static func == (a: HTTPHeaders, b: HTTPHeaders) -> Bool {
+        guard a.count == b.count else { return false }
+        for index in 0..<a.count
+        where a.name(at: index).lowercased() != b.name(at: index).lowercased() || a.value(at: index) != b.value(at: index) {
+            return false
+        }
+        return true
+    }
+}
+
+@inline(__always)
+func lowercased(_ byte: UInt8) -> UInt8 {
+    byte &- 0x41 < 26 ? byte | 0x20 : byte
+}

@@ -1,0 +1,23 @@
+import HTTP
+import KV
+import Testing
+import TestSupport
+
+/// Every contract check against a fresh in-memory `MemoryStore`.
+struct KVStoreContractTests {
+    @Test(arguments: KVContract.checks)
+    func memoryStoreKeepsTheContract(_ check: KVContract.Check) async throws {
+        let store = try MemoryStore.open(MemoryStore.Configuration(clock: ManualClock()))
+        defer { store.close() }
+        try await check.run(store, "/contract")
+    }
+
+    @Test(arguments: KVContract.checks)
+    func durableMemoryStoreKeepsTheContract(_ check: KVContract.Check) async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try MemoryStore.open(MemoryStore.Configuration(dataDir: dir.path, clock: ManualClock()))
+        defer { store.close() }
+        try await check.run(store, "/contract")
+    }
+}
