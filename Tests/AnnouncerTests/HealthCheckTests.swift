@@ -6,7 +6,7 @@ import Testing
 
 /// Each check kind against a real listener or command on this machine, and each way it fails.
 struct HealthCheckTests {
-    static let local = { (port: Int) in HostPort(host: "127.0.0.1", port: port) }
+    static func local(_ port: Int) -> HostPort { HostPort(host: "127.0.0.1", port: port) }
 
     // MARK: http://
 
@@ -60,11 +60,9 @@ struct HealthCheckTests {
         // A listener that never accepts, its tiny queue filled: further SYNs are dropped and connects hang.
         let app = try TinyApp(behaviour: .neverAccept)
         defer { app.stop() }
-        var fillers: [RawConnection] = []
-        for _ in 0..<4 { if let connection = try? RawConnection(port: app.port, timeout: .seconds(1)) { fillers.append(connection) } }
+        app.saturate()
         let result = await TCPCheck(address: Self.local(app.port), timeout: .milliseconds(300)).check()
-        #expect(!result.isHealthy, "\(result)")
-        withExtendedLifetime(fillers) {}
+        #expect(result == .unhealthy("connect 127.0.0.1:\(app.port): Connection timed out"))
     }
 
     // MARK: exec:

@@ -17,7 +17,6 @@ final class TinyApp: Sendable {
     let port: Int
     private let listener: Int32
     private let open: Locked<[Int32]>
-    private let thread: Locked<Thread?>
 
     init(port: Int = FreePort.next(), behaviour: Behaviour = .status(200)) throws {
         self.port = port
@@ -48,7 +47,6 @@ final class TinyApp: Sendable {
         listener = fd
         let open = Locked<[Int32]>([])
         self.open = open
-        thread = Locked(nil)
         if case .neverAccept = behaviour { return }
         let worker = Thread {
             while true {
@@ -70,8 +68,26 @@ final class TinyApp: Sendable {
                 }
             }
         }
-        thread.withLock { $0 = worker }
         worker.start()
+    }
+
+    /// Opens `count` connections that are never accepted (non-blocking, so this never waits): with
+    /// `.neverAccept` they fill the accept queue, and the kernel drops the SYNs of later connects.
+    func saturate(count: Int = 8) {
+        for _ in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            guard fd >= 0 else { return }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            open.withLock { $0.append(fd) }
+        }
     }
 
     /// Closes the port and every held connection.

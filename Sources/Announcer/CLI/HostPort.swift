@@ -1,3 +1,5 @@
+import HTTP
+
 /// A `HOST:PORT` as the announcer takes it: an IPv4 address, a bracketed IPv6 address or a DNS hostname,
 /// and a port from 1 to 65535. Parsed up front so a typo is a usage error, not a key routers choke on.
 package struct HostPort: Sendable, Hashable, CustomStringConvertible {

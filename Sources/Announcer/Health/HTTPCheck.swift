@@ -6,7 +6,7 @@ package struct HTTPCheck: HealthCheck {
     package let path: String
     package let timeout: Duration
     private let client: HTTPClient
-    private let endpoint: Endpoint?
+    private let endpoint: Endpoint
 
     package init(address: HostPort, path: String, timeout: Duration) {
         self.address = address
@@ -15,20 +15,21 @@ package struct HTTPCheck: HealthCheck {
         var configuration = HTTPClient.Configuration()
         configuration.connectTimeout = timeout
         configuration.requestTimeout = timeout
+        // A fresh connection each time: a pooled one would not prove the app still accepts.
+        configuration.maxIdleConnectionsPerEndpoint = 0
         client = HTTPClient(configuration: configuration)
-        endpoint = try? Endpoint(url: "http://\(address)")
+        endpoint = Endpoint(host: address.host, port: address.port)
     }
 
     private var url: String { "http://\(address)\(path)" }
 
     package func check() async -> HealthResult {
-        guard let endpoint else { return .unhealthy("cannot address \(url)") }
         let request = HTTPClientRequest(method: "GET", path: path)
         do {
             let response = try await client.send(request, to: endpoint, timeout: timeout)
             if (200..<400).contains(response.status) { return .healthy("HTTP \(response.status) from \(url)") }
             return .unhealthy("HTTP \(response.status) from \(url)")
-        } catch let error as HTTPClientError where error.isTimeout {
+        } catch HTTPClientError.requestTimeout, HTTPClientError.connectTimeout {
             return .unhealthy("no answer from \(url) within \(timeout.secondsText)")
         } catch {
             return .unhealthy("GET \(url): \(error)")

@@ -15,7 +15,8 @@ package struct TCPCheck: HealthCheck {
             try await TCPProbe.connect(host: address.host, port: address.port, timeout: timeout)
             return .healthy("connected to \(address)")
         } catch {
-            return .unhealthy("connect \(address): \(error)")
+            // TCPProbe says `connect HOST:PORT: reason` itself.
+            return .unhealthy("\(error)")
         }
     }
 }
