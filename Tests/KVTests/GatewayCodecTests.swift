@@ -55,7 +55,9 @@ struct JSONParserTests {
         ("\"a\u{01}\"", "invalid character '\\x1' in string literal"),
         ("\"\\q\"", "invalid character 'q' in string escape code"),
         ("-", "unexpected end of JSON input"),
-        ("1.", "invalid character 'end of input' after decimal point in numeric literal"),
+        ("1.", "unexpected end of JSON input"),
+        ("1.x", "invalid character 'x' after decimal point in numeric literal"),
+        ("1e+", "unexpected end of JSON input"),
     ])
     func rejectsMalformedDocumentsWithGoLikeMessages(_ input: String, _ message: String) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(Array(input.utf8)) }
@@ -115,7 +117,7 @@ struct GatewayDecodingTests {
 
     @Test func rejectsTransactionsNestedTooDeeply() throws {
         var body = #"{}"#
-        for _ in 0..<40 { body = #"{"success":[{"request_txn":\#(body)}]}"# }
+        for _ in 0..<20 { body = #"{"success":[{"request_txn":\#(body)}]}"# }
         let value = try json(body)
         #expect(throws: GatewayError(.invalidArgument, "etcdserver: transaction nested too deeply")) {
             try GatewayRequests.decodeTxn(value)

@@ -200,3 +200,18 @@ extension String {
         return String(s)
     }
 }
+
+extension HTTPClientError {
+    /// The request never reached a server, so any call, even a non-idempotent write, may go elsewhere.
+    var nothingWasSent: Bool {
+        switch self {
+        case .invalidURL, .unsupportedScheme, .resolveFailed, .connectFailed, .connectTimeout: true
+        default: false
+        }
+    }
+
+    var isTimeout: Bool {
+        if case .requestTimeout = self { return true }
+        return false
+    }
+}
