@@ -147,6 +147,8 @@ extension MemoryStore {
                 }
             }
         }
+        // Other references (a finishing request task) may keep the log object alive past close().
+        wal.releaseLock()
         commitStopped.signal()
     }
 

@@ -71,6 +71,9 @@ struct DataFile: ~Copyable {
         }
     }
 
+    /// Drops the advisory lock, so a store reopened in this process can take it before this value is freed.
+    func unlock() { _ = flock(fd, LOCK_UN) }
+
     /// Reads a whole file; nil when it does not exist.
     /// - Throws: `KVError.storage` for any other failure.
     static func contents(of path: String) throws -> [UInt8]? {

@@ -26,6 +26,9 @@ final class WriteAheadLog {
         self.segmentNumber = segmentNumber
     }
 
+    /// Lets another store open the directory; called once the commit thread has written its last record.
+    func releaseLock() { lock.unlock() }
+
     /// What the directory held.
     struct Recovered {
         var snapshot: Snapshot?
