@@ -22,7 +22,10 @@ struct EndpointTests {
 
     @Test func httpsIsRejectedWithAnExplanation() {
         let error = #expect(throws: HTTPClientError.self) { try Endpoint(url: "https://127.0.0.1:2379") }
-        #expect(error?.description == "unsupported scheme 'https' in 'https://127.0.0.1:2379'; only http is supported (put a TLS proxy in front for https)")
+        #expect(
+            error?.description
+                == "unsupported scheme 'https' in 'https://127.0.0.1:2379'; only http is supported (put a TLS proxy in front for https)"
+        )
     }
 
     @Test(arguments: ["127.0.0.1:0", "127.0.0.1:99999", "127.0.0.1:abc", ":2379", "[::1"])

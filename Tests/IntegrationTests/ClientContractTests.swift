@@ -55,7 +55,9 @@ struct ClientContractTests {
             try await client.revoke(lease.id)
             #expect(try await client.list(prefix: "/ttl/").kvs.isEmpty)
             await #expect(throws: KVError.leaseNotFound(lease.id)) { try await client.revoke(lease.id) }
-            await #expect(throws: KVError.leaseNotFound(lease.id)) { try await client.timeToLive(lease.id, keys: false) }
+            await #expect(throws: KVError.leaseNotFound(lease.id)) {
+                try await client.timeToLive(lease.id, keys: false)
+            }
         }
     }
 

@@ -79,10 +79,11 @@ package final class ChildProcess: Sendable {
 
     private static func record(_ pid: Int32) {
         guard let ledger = ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_PIDS"],
-            let handle = FileHandle(forWritingAtPath: ledger) ?? {
-                _ = FileManager.default.createFile(atPath: ledger, contents: nil)
-                return FileHandle(forWritingAtPath: ledger)
-            }()
+            let handle = FileHandle(forWritingAtPath: ledger)
+                ?? {
+                    _ = FileManager.default.createFile(atPath: ledger, contents: nil)
+                    return FileHandle(forWritingAtPath: ledger)
+                }()
         else { return }
         handle.seekToEndOfFile()
         handle.write(Data("\(pid)\n".utf8))

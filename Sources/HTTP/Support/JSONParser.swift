@@ -67,7 +67,9 @@ package struct JSONParser {
         for expected in word.utf8 {
             guard index < bytes.count else { throw error("unexpected end of JSON input") }
             guard bytes[index] == expected else {
-                throw error("invalid character \(quotedCurrent) in literal \(word) (expecting '\(Character(Unicode.Scalar(expected)))')")
+                throw error(
+                    "invalid character \(quotedCurrent) in literal \(word) (expecting '\(Character(Unicode.Scalar(expected)))')"
+                )
             }
             index += 1
         }

@@ -81,7 +81,8 @@ package final class EtcdClient: KVStore {
                 failures.append("\(endpoint): \(error)")
                 markEndpointFailed(endpoint)
                 if error.nothingWasSent || idempotent {
-                    log.warning("store endpoint failed, trying the next", ["endpoint": "\(endpoint)", "error": "\(error)"])
+                    log.warning(
+                        "store endpoint failed, trying the next", ["endpoint": "\(endpoint)", "error": "\(error)"])
                     continue
                 }
                 if error.isTimeout { throw KVError.timeout("\(path) at \(endpoint)") }
@@ -107,7 +108,9 @@ package final class EtcdClient: KVStore {
     }
 
     private static func decodeError(_ response: HTTPResponse) -> GatewayError {
-        if let json = try? JSONParser.parse(response.body), case .string(let message)? = json["message"] ?? json["error"] {
+        if let json = try? JSONParser.parse(response.body),
+            case .string(let message)? = json["message"] ?? json["error"]
+        {
             var code = GatewayError.Code.unknown
             if case .number(let n)? = json["code"], let raw = Int(n), let known = GatewayError.Code(rawValue: raw) {
                 code = known

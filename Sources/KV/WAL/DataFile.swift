@@ -65,7 +65,8 @@ struct DataFile: ~Copyable {
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             if errno == EWOULDBLOCK {
                 throw KVError.storage(
-                    "\(path): the data directory \(directory) is in use by another store; stop it or use another data directory")
+                    "\(path): the data directory \(directory) is in use by another store; stop it or use another data directory"
+                )
             }
             throw DataFile.failure("flock", path)
         }

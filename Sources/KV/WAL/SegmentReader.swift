@@ -31,7 +31,8 @@ enum SegmentReader {
                 if let record = try? WALRecord(decoding: payload) {
                     if let previous = records.last, record.lsn != previous.lsn + 1 {
                         throw KVError.storage(
-                            "\(path): record \(number) at offset \(offset) has sequence \(record.lsn) after \(previous.lsn); \(advice)")
+                            "\(path): record \(number) at offset \(offset) has sequence \(record.lsn) after \(previous.lsn); \(advice)"
+                        )
                     }
                     records.append(record)
                     offset = end

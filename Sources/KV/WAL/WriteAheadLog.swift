@@ -70,7 +70,8 @@ final class WriteAheadLog {
                 if record.lsn < nextLSN { continue }
                 guard record.lsn == nextLSN else {
                     throw KVError.storage(
-                        "\(path): expected record \(nextLSN) but found \(record.lsn); the log is missing records. Restore from a backup or move the directory away")
+                        "\(path): expected record \(nextLSN) but found \(record.lsn); the log is missing records. Restore from a backup or move the directory away"
+                    )
                 }
                 records.append(record)
                 nextLSN += 1

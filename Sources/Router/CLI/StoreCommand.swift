@@ -52,8 +52,10 @@ enum StoreCommand {
         }
         log.info(
             "store serving",
-            ["listen": "\(configuration.host):\(server.port)", "data_dir": configuration.dataDir ?? "-",
-             "revision": "\(server.store.currentRevision)"])
+            [
+                "listen": "\(configuration.host):\(server.port)", "data_dir": configuration.dataDir ?? "-",
+                "revision": "\(server.store.currentRevision)",
+            ])
         let signal = await signals.nextTermination()
         log.info("store stopping", ["signal": "\(signal ?? 0)"])
         server.stop()
