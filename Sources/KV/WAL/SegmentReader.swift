@@ -16,7 +16,7 @@ enum SegmentReader {
 
     /// - Throws: `KVError.storage` naming the file, record number and offset.
     static func read(path: String, isLast: Bool, log: Log) throws -> Result {
-        guard let bytes = try DataFile.contents(of: path) else { return Result(records: []) }
+        guard let bytes = try withStorageErrors({ try DataFile.contents(of: path) }) else { return Result(records: []) }
         let magic = WriteAheadLog.segmentMagic
         guard bytes.count >= magic.count, Array(bytes.prefix(magic.count)) == magic else {
             throw KVError.storage("\(path): bad header, not a Switchboard log segment; \(advice)")
