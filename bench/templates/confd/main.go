@@ -1,0 +1,85 @@
+// confd-render renders a template the way confd does (Go text/template, confd's
+// functions, memkv's scan-every-key store), for conformance checks and the benchmark.
+//
+//	confd-render render TEMPLATE KV.json          print the output, or the error (exit 1)
+//	confd-render bench  TEMPLATE KV.json SECONDS  time renders, print "ns_per_render N"
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"text/template"
+	"time"
+)
+
+func load(tmplPath, kvPath string) (*template.Template, *Store) {
+	raw, err := os.ReadFile(kvPath)
+	if err != nil {
+		fail(err)
+	}
+	pairs := map[string]string{}
+	if err := json.Unmarshal(raw, &pairs); err != nil {
+		fail(err)
+	}
+	store := newStore(pairs)
+	funcs := newFuncMap()
+	addFuncs(funcs, store.FuncMap)
+	tmpl, err := template.New(filepath.Base(tmplPath)).Funcs(funcs).ParseFiles(tmplPath)
+	if err != nil {
+		fail(err)
+	}
+	return tmpl, store
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(1)
+}
+
+func main() {
+	if len(os.Args) < 4 {
+		fmt.Fprintln(os.Stderr, "usage: confd-render render|bench TEMPLATE KV.json [SECONDS]")
+		os.Exit(2)
+	}
+	tmpl, _ := load(os.Args[2], os.Args[3])
+	switch os.Args[1] {
+	case "render":
+		var out bytes.Buffer
+		if err := tmpl.Execute(&out, nil); err != nil {
+			fail(err)
+		}
+		os.Stdout.Write(out.Bytes())
+	case "bench":
+		seconds := 3.0
+		if len(os.Args) > 4 {
+			seconds, _ = strconv.ParseFloat(os.Args[4], 64)
+		}
+		var out bytes.Buffer
+		var times []time.Duration
+		deadline := time.Now().Add(time.Duration(seconds * float64(time.Second)))
+		for len(times) < 3 || time.Now().Before(deadline) {
+			out.Reset()
+			start := time.Now()
+			if err := tmpl.Execute(&out, nil); err != nil {
+				fail(err)
+			}
+			times = append(times, time.Since(start))
+		}
+		best := times[0]
+		var total time.Duration
+		for _, t := range times {
+			total += t
+			if t < best {
+				best = t
+			}
+		}
+		fmt.Printf("renders %d\nmean_ns %d\nbest_ns %d\nbytes %d\n", len(times), int64(total)/int64(len(times)), int64(best), out.Len())
+	default:
+		fmt.Fprintln(os.Stderr, "unknown mode", os.Args[1])
+		os.Exit(2)
+	}
+}
