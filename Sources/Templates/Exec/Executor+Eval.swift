@@ -30,14 +30,14 @@ extension Executor {
     private mutating func evalCommand(_ command: Command, dot: Value, final: Value?) throws -> Value {
         let first = command.arguments[0]
         switch first {
-        case .field(let names, let offset):
-            return try evalFieldChain(dot, receiver: dot, names, command, final: final, at: (offset, first.description))
+        case .field(let names, _):
+            return try evalFieldChain(dot, receiver: dot, names, command, final: final, at: first)
         case .chain(let base, let names, let offset):
             if case .nil = base {
                 throw failure(offset, first.description, "indirection through explicit nil in \(first)")
             }
             let receiver = try evalArgument(base, dot: dot)
-            return try evalFieldChain(dot, receiver: receiver, names, command, final: final, at: (offset, first.description))
+            return try evalFieldChain(dot, receiver: receiver, names, command, final: final, at: first)
         case .identifier(let name, let offset):
             return try evalFunction(name, offset: offset, command: command, dot: dot, final: final)
         case .pipeline(let pipe):
@@ -49,7 +49,7 @@ extension Executor {
                 try notAFunction(command, final: final)
                 return value
             }
-            return try evalFieldChain(dot, receiver: value, names, command, final: final, at: (offset, first.description))
+            return try evalFieldChain(dot, receiver: value, names, command, final: final, at: first)
         case .dot:
             try notAFunction(command, final: final)
             return dot
@@ -71,13 +71,13 @@ extension Executor {
     /// An argument's value; functions named without arguments are called with none.
     private mutating func evalArgument(_ argument: Argument, dot: Value) throws -> Value {
         switch argument {
-        case .field(let names, let offset):
-            return try evalFieldChain(dot, receiver: dot, names, nil, final: nil, at: (offset, argument.description))
+        case .field(let names, _):
+            return try evalFieldChain(dot, receiver: dot, names, nil, final: nil, at: argument)
         case .variable(let name, let names, let offset):
             let value = try variable(name, offset: offset)
             return names.isEmpty
                 ? value
-                : try evalFieldChain(dot, receiver: value, names, nil, final: nil, at: (offset, argument.description))
+                : try evalFieldChain(dot, receiver: value, names, nil, final: nil, at: argument)
         case .dot: return dot
         case .nil: return .none
         case .constant(let value, _, _): return value
@@ -90,12 +90,12 @@ extension Executor {
                 throw failure(offset, argument.description, "indirection through explicit nil in \(argument)")
             }
             let receiver = try evalArgument(base, dot: dot)
-            return try evalFieldChain(dot, receiver: receiver, names, nil, final: nil, at: (offset, argument.description))
+            return try evalFieldChain(dot, receiver: receiver, names, nil, final: nil, at: argument)
         }
     }
 
     private mutating func evalFieldChain(
-        _ dot: Value, receiver: Value, _ names: [String], _ command: Command?, final: Value?, at node: (Int, String)
+        _ dot: Value, receiver: Value, _ names: [String], _ command: Command?, final: Value?, at node: Argument
     ) throws -> Value {
         var receiver = receiver
         for name in names.dropLast() {
@@ -109,20 +109,20 @@ extension Executor {
         return try evalField(names[names.count - 1], receiver: receiver, arguments: arguments, at: node)
     }
 
-    private func evalField(_ name: String, receiver: Value, arguments: [Value], at node: (Int, String)) throws -> Value {
+    private func evalField(_ name: String, receiver: Value, arguments: [Value], at node: Argument) throws -> Value {
         switch receiver {
         case .none:
             return .none
         case .map(let map):
             guard arguments.isEmpty else {
-                throw failure(node.0, node.1, "\(name) is not a method but has arguments")
+                throw failure(node.offset, node.description, "\(name) is not a method but has arguments")
             }
             return map[name] ?? .none
         case .pair(let pair):
             let field: Value? = name == "Key" ? .string(pair.key) : name == "Value" ? .string(pair.value) : nil
             if let field {
                 guard arguments.isEmpty else {
-                    throw failure(node.0, node.1, "\(name) has arguments but cannot be invoked as function")
+                    throw failure(node.offset, node.description, "\(name) has arguments but cannot be invoked as function")
                 }
                 return field
             }
@@ -133,7 +133,7 @@ extension Executor {
             ]
             if let field = fields[name] {
                 guard arguments.isEmpty else {
-                    throw failure(node.0, node.1, "\(name) has arguments but cannot be invoked as function")
+                    throw failure(node.offset, node.description, "\(name) has arguments but cannot be invoked as function")
                 }
                 return field
             }
@@ -141,12 +141,12 @@ extension Executor {
             do {
                 if let value = try GoTime.method(name, date: date, zone: zone, arguments: arguments) { return value }
             } catch {
-                throw failure(node.0, node.1, callMessage(name, error))
+                throw failure(node.offset, node.description, callMessage(name, error))
             }
         default:
             break
         }
-        throw failure(node.0, node.1, "can't evaluate field \(name) in type \(receiver.goTypeName)")
+        throw failure(node.offset, node.description, "can't evaluate field \(name) in type \(receiver.goTypeName)")
     }
 
     private func callMessage(_ name: String, _ error: FunctionError) -> String {
@@ -163,11 +163,12 @@ extension Executor {
         guard let function = functions[name] else {
             throw failure(offset, name, "\(goQuote(name)) is not a defined function")
         }
-        let arguments = command.map { Array($0.arguments.dropFirst()) } ?? []
-        let context = command?.description ?? name
+        let arguments = command?.arguments.dropFirst() ?? []
+        // Described only when something fails: building it per call would dominate rendering.
+        var context: String { command?.description ?? name }
         let at = command?.offset ?? offset
         if name == "and" || name == "or" {
-            return try evalShortCircuit(name, arguments, dot: dot, final: final, at: at, context: context)
+            return try evalShortCircuit(name, Array(arguments), dot: dot, final: final, at: at, context: context)
         }
         var values: [Value] = []
         values.reserveCapacity(arguments.count + 1)

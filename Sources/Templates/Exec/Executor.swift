@@ -124,7 +124,7 @@ struct Executor {
             break
         default:
             throw failure(
-                branch.pipe.offset, "{{range \(branch.pipe)}}", "range can't iterate over \(GoFormat.sprint([value]))")
+                branch.pipe.offset, branch.pipe.description, "range can't iterate over \(GoFormat.sprint([value]))")
         }
         if !ranOnce, let elseList = branch.elseList {
             return try walk(elseList, dot: dot)
@@ -135,6 +135,42 @@ struct Executor {
 
 /// Go orders strings by their bytes, which is what UTF-8 comparison gives.
 func goLess(_ a: String, _ b: String) -> Bool {
-    a.utf8.lexicographicallyPrecedes(b.utf8)
+    compareUTF8(a, b) < 0
+}
+
+/// Byte-wise three-way comparison; works on the contiguous UTF-8 storage, as memcmp would.
+@inline(__always)
+func compareUTF8(_ a: String, _ b: String) -> Int {
+    var a = a
+    var b = b
+    return a.withUTF8 { pa in
+        b.withUTF8 { pb in
+            let n = min(pa.count, pb.count)
+            var i = 0
+            while i < n {
+                if pa[i] != pb[i] { return Int(pa[i]) - Int(pb[i]) }
+                i += 1
+            }
+            return pa.count - pb.count
+        }
+    }
+}
+
+/// Whether `s` starts with the bytes of `prefix`.
+@inline(__always)
+func hasUTF8Prefix(_ s: String, _ prefix: String) -> Bool {
+    var s = s
+    var prefix = prefix
+    return s.withUTF8 { ps in
+        prefix.withUTF8 { pp in
+            guard ps.count >= pp.count else { return false }
+            var i = 0
+            while i < pp.count {
+                if ps[i] != pp[i] { return false }
+                i += 1
+            }
+            return true
+        }
+    }
 }
 

@@ -35,8 +35,18 @@ struct ConfdStore<Keys: KeySnapshot>: Sendable {
     /// memkv's `GetAll`: pairs whose key matches the `filepath.Match` pattern, sorted by key.
     /// As in memkv, a malformed pattern is an error only when the store holds some key.
     private func matching(_ pattern: String) throws -> [KVPair] {
-        let candidates = keys.keys(under: GoPath.literalPrefix(pattern))
+        let literal = GoPath.literalPrefix(pattern)
+        let candidates = keys.keys(under: literal)
         var pairs: [KVPair] = []
+        pairs.reserveCapacity(candidates.count)
+        // The common `/dir/*` shape: a literal, then one trailing star (which never crosses "/").
+        if pattern.utf8.count == literal.utf8.count + 1 && pattern.utf8.last == UInt8(ascii: "*") {
+            let skip = literal.utf8.count
+            for key in candidates where !hasSlash(key, after: skip) {
+                pairs.append(KVPair(key: key, value: keys.value(of: key) ?? ""))
+            }
+            return pairs
+        }
         do {
             if candidates.isEmpty, let any = keys.keys(under: "").first { _ = try GoPath.match(pattern, any) }
             for key in candidates where try GoPath.match(pattern, key) {
@@ -54,10 +64,14 @@ struct ConfdStore<Keys: KeySnapshot>: Sendable {
         let prefix = GoPath.clean(path)
         var names = Set<String>()
         if keys.value(of: path) != nil { names.insert(GoPath.base(path)) }
+        var previous: Substring = ""
         for key in keys.keys(under: prefix) where key != path {
-            let dir = GoPath.dir(key)
-            guard hasPrefixTerms(prefix, dir) else { continue }
-            names.insert(firstTerm(stripKey(key, path)))
+            guard hasPrefixTerms(prefix, keyDirectory(key)) else { continue }
+            let name = firstTerm(stripKey(key, path))
+            if name != previous || names.isEmpty {
+                names.insert(String(name))
+                previous = name
+            }
         }
         return names.sorted(by: goLess)
     }
@@ -65,33 +79,73 @@ struct ConfdStore<Keys: KeySnapshot>: Sendable {
     /// memkv's `ListDir`: names of directories directly under `path` (so `lsdir "/"` is empty).
     private func listDirectories(_ path: String) -> [String] {
         let prefix = GoPath.clean(path)
-        let prefixTerms = prefix.split(separator: "/", omittingEmptySubsequences: false).count
         var names = Set<String>()
+        var previous: Substring = ""
         for key in keys.keys(under: path) {
-            let dir = GoPath.dir(key)
-            guard hasPrefixTerms(prefix, dir) else { continue }
-            let terms = dir.split(separator: "/", omittingEmptySubsequences: false)
-            if terms.count > prefixTerms { names.insert(String(terms[prefixTerms])) }
+            let dir = keyDirectory(key)
+            guard dir.utf8.count > prefix.utf8.count, hasPrefixTerms(prefix, dir) else { continue }
+            // The term after the prefix; "/" itself has terms ["", ""], so nothing lies below it.
+            guard prefix != "/" else { continue }
+            let name = firstTerm(Substring(dir.utf8.dropFirst(prefix.utf8.count + 1)))
+            if name != previous || names.isEmpty {
+                names.insert(String(name))
+                previous = name
+            }
         }
         return names.sorted(by: goLess)
     }
 
+    private func hasSlash(_ key: String, after skip: Int) -> Bool {
+        var key = key
+        return key.withUTF8 { bytes in bytes[skip...].contains(UInt8(ascii: "/")) }
+    }
+
+    /// `path.Dir(key)`, without allocating when the directory part is already clean.
+    private func keyDirectory(_ key: String) -> Substring {
+        let utf8 = key.utf8
+        guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
+        if slash == utf8.startIndex { return "/" }
+        let dir = Substring(utf8[..<slash])
+        return isClean(dir) ? dir : Substring(GoPath.clean(String(dir) + "/"))
+    }
+
+    /// Whether a rooted path has no empty, "." or ".." terms and no trailing slash.
+    private func isClean(_ dir: Substring) -> Bool {
+        var termLength = 0
+        var dots = 0
+        var first = true
+        for byte in dir.utf8 {
+            if byte == UInt8(ascii: "/") {
+                if !first && (termLength == 0 || dots == termLength && dots <= 2) { return false }
+                first = false
+                termLength = 0
+                dots = 0
+            } else {
+                termLength += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        return first || !(termLength == 0 || dots == termLength && dots <= 2)
+    }
+
     /// Whether `dir`'s path terms begin with `prefix`'s (both clean), as memkv compares them.
-    private func hasPrefixTerms(_ prefix: String, _ dir: String) -> Bool {
-        if dir == prefix { return true }
+    private func hasPrefixTerms(_ prefix: String, _ dir: Substring) -> Bool {
+        let p = prefix.utf8
+        let d = dir.utf8
+        if d.count == p.count { return d.elementsEqual(p) }
         if prefix == "/" { return false }  // terms ["", ""]: only "/" itself has that second empty term
-        return dir.utf8.count > prefix.utf8.count && dir.hasPrefix(prefix)
-            && dir.utf8[dir.utf8.index(dir.utf8.startIndex, offsetBy: prefix.utf8.count)] == UInt8(ascii: "/")
+        return d.count > p.count && d.starts(with: p) && d[d.index(d.startIndex, offsetBy: p.count)] == UInt8(ascii: "/")
     }
 
     private func stripKey(_ key: String, _ prefix: String) -> Substring {
         var s = Substring(key)
-        if s.utf8.starts(with: prefix.utf8) { s = s.dropFirst(prefix.count) }
-        if s.hasPrefix("/") { s = s.dropFirst() }
+        if s.utf8.starts(with: prefix.utf8) { s = Substring(s.utf8.dropFirst(prefix.utf8.count)) }
+        if s.utf8.first == UInt8(ascii: "/") { s = Substring(s.utf8.dropFirst()) }
         return s
     }
 
-    private func firstTerm(_ s: Substring) -> String {
-        String(s.prefix { $0 != "/" })
+    private func firstTerm(_ s: Substring) -> Substring {
+        guard let slash = s.utf8.firstIndex(of: UInt8(ascii: "/")) else { return s }
+        return Substring(s.utf8[..<slash])
     }
 }

@@ -24,14 +24,15 @@ enum GoPath {
 
     static func base(_ path: String) -> String {
         if path.isEmpty { return "." }
-        var p = Substring(path)
-        while p.count > 0 && p.hasSuffix("/") { p = p.dropLast() }
-        if let slash = p.lastIndex(of: "/") { p = p[p.index(after: slash)...] }
-        return p.isEmpty ? "/" : String(p)
+        var p = Substring(path).utf8
+        while let last = p.last, last == UInt8(ascii: "/") { p = p.dropLast() }
+        if let slash = p.lastIndex(of: UInt8(ascii: "/")) { p = p[p.index(after: slash)...] }
+        return p.isEmpty ? "/" : String(Substring(p))
     }
 
     static func dir(_ path: String) -> String {
-        let dir = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
+        let utf8 = path.utf8
+        let dir = utf8.lastIndex(of: UInt8(ascii: "/")).map { String(Substring(utf8[...$0])) } ?? ""
         return clean(dir)
     }
 
@@ -40,7 +41,10 @@ enum GoPath {
 
     /// The part of a pattern before its first meta character: every match starts with it.
     static func literalPrefix(_ pattern: String) -> String {
-        String(pattern.prefix { !"*?[\\".contains($0) })
+        let end = pattern.utf8.firstIndex {
+            $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "\\")
+        }
+        return end.map { String(Substring(pattern.utf8[..<$0])) } ?? pattern
     }
 
     static func match(_ pattern: String, _ name: String) throws(BadPattern) -> Bool {

@@ -28,19 +28,18 @@ package struct SortedKeySnapshot: KeySnapshot {
 
     package func keys(under prefix: String) -> [String] {
         if prefix.isEmpty { return sortedKeys }
-        let prefixBytes = prefix.utf8
         // First key >= prefix; then the first key past the run that starts with prefix.
         var low = 0
         var high = sortedKeys.count
         while low < high {
             let mid = (low + high) / 2
-            if sortedKeys[mid].utf8.lexicographicallyPrecedes(prefixBytes) { low = mid + 1 } else { high = mid }
+            if compareUTF8(sortedKeys[mid], prefix) < 0 { low = mid + 1 } else { high = mid }
         }
         let start = low
         high = sortedKeys.count
         while low < high {
             let mid = (low + high) / 2
-            if sortedKeys[mid].utf8.starts(with: prefixBytes) { low = mid + 1 } else { high = mid }
+            if hasUTF8Prefix(sortedKeys[mid], prefix) { low = mid + 1 } else { high = mid }
         }
         return Array(sortedKeys[start..<low])
     }

@@ -178,8 +178,7 @@ struct Lexer {
             emit(.leftParen, start)
         case UInt8(ascii: ")"):
             position += 1
-            parenDepth -= 1
-            if parenDepth < 0 { throw Failure(offset: start, message: "unexpected right paren U+0029 ')'") }
+            parenDepth = max(parenDepth - 1, 0)
             emit(.rightParen, start)
         case _ where isAlphaNumeric(c) || c >= 0x80:
             while position < bytes.count && (isAlphaNumeric(bytes[position]) || bytes[position] >= 0x80) {
@@ -195,6 +194,9 @@ struct Lexer {
                 default: emit(.identifier, start)
                 }
             }
+        case _ where c >= 0x21 && c < 0x7F:
+            position += 1
+            emit(.char, start)  // punctuation: the parser reports it as unexpected, as Go does
         default:
             let scalar = Unicode.Scalar(c)
             throw Failure(offset: start, message: "unrecognized character in action: \(goRune(scalar))")

@@ -4,7 +4,7 @@ struct Token: Sendable {
         case text, leftDelim, rightDelim, space, eof
         case bool, charConstant, number, string, rawString
         case identifier, field, variable, dot, `nil`
-        case declare, assign, pipe, leftParen, rightParen, comma
+        case declare, assign, pipe, leftParen, rightParen, comma, char
         case keyword(Keyword)
     }
 

@@ -316,7 +316,9 @@ struct Parser {
         case .bool: return .constant(.bool(t.text == "true"), text: String(t.text), offset: t.offset)
         case .number, .charConstant:
             guard let value = GoLiteral.number(t) else {
-                throw Failure(offset: t.offset, message: "bad number syntax: \(goQuote(String(t.text)))")
+                let what = t.kind == .charConstant ? "malformed character constant: \(t.text)"
+                    : "bad number syntax: \(goQuote(String(t.text)))"
+                throw Failure(offset: t.offset, message: what)
             }
             return .constant(value, text: String(t.text), offset: t.offset)
         case .leftParen:

@@ -2,7 +2,8 @@
 // functions, memkv's scan-every-key store), for conformance checks and the benchmark.
 //
 //	confd-render render TEMPLATE KV.json          print the output, or the error (exit 1)
-//	confd-render bench  TEMPLATE KV.json SECONDS  time renders, print "ns_per_render N"
+//	confd-render bench  TEMPLATE KV.json SECONDS  time renders, print mean/best ns per render
+//	confd-render gen    APPS INSTANCES OUT.json   write /services/web/<app>/<app>@<n> keys
 package main
 
 import (
@@ -41,6 +42,10 @@ func fail(err error) {
 }
 
 func main() {
+	if len(os.Args) == 5 && os.Args[1] == "gen" {
+		generate(os.Args[2], os.Args[3], os.Args[4])
+		return
+	}
 	if len(os.Args) < 4 {
 		fmt.Fprintln(os.Stderr, "usage: confd-render render|bench TEMPLATE KV.json [SECONDS]")
 		os.Exit(2)
@@ -81,5 +86,25 @@ func main() {
 	default:
 		fmt.Fprintln(os.Stderr, "unknown mode", os.Args[1])
 		os.Exit(2)
+	}
+}
+
+func generate(appsText, instancesText, out string) {
+	apps, _ := strconv.Atoi(appsText)
+	instances, _ := strconv.Atoi(instancesText)
+	pairs := map[string]string{}
+	for a := 0; a < apps; a++ {
+		app := fmt.Sprintf("app%04d", a)
+		for n := 1; n <= instances; n++ {
+			port := 8080
+			if n%3 == 0 {
+				port = 9000 + n
+			}
+			pairs[fmt.Sprintf("/services/web/%s/%s@%d", app, app, n)] = fmt.Sprintf("10.%d.%d.%d:%d", a/250, a%250, n, port)
+		}
+	}
+	data, _ := json.Marshal(pairs)
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		fail(err)
 	}
 }
