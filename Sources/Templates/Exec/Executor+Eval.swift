@@ -178,12 +178,36 @@ extension Executor {
             return try function(values)
         } catch let error as FunctionError {
             if case .argumentCount = error { throw failure(offset, name, callMessage(name, error)) }
+            if case .argumentType(let expected, let got) = error {
+                throw argumentTypeFailure(expected, got, Array(arguments), values, fallback: (at, context))
+            }
             throw failure(at, context, callMessage(name, error))
         } catch let error as Failure {
             throw error
         } catch {
             throw failure(at, context, "error calling \(name): \(error)")
         }
+    }
+
+    /// Go reports a mistyped argument at that argument, in words that depend on whether it was
+    /// a constant (`expected integer; found "1"`) or a computed value (`wrong type for value; ...`).
+    private func argumentTypeFailure(
+        _ expected: String, _ got: String, _ arguments: [Argument], _ values: [Value], fallback: (Int, String)
+    ) -> Failure {
+        guard let index = values.firstIndex(where: { $0.goTypeName == got }), index < arguments.count else {
+            return failure(fallback.0, fallback.1, "wrong type for value; expected \(expected); got \(got)")
+        }
+        let argument = arguments[index]
+        if case .constant(let value, let text, let offset) = argument {
+            let kind = expected == "int" ? "integer" : expected
+            if case .string = value, expected != "string" {
+                return failure(offset, text, "expected \(kind); found \(text)")
+            }
+            if expected == "string" || expected == "int" {
+                return failure(offset, text, "expected \(kind); found \(text)")
+            }
+        }
+        return failure(argument.offset, argument.description, "wrong type for value; expected \(expected); got \(got)")
     }
 
     /// Go 1.18+: `and`/`or` stop at the first argument that decides the result.

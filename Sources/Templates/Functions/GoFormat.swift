@@ -121,7 +121,7 @@ enum GoFormat {
         if spec.verb == "T" { return pad(value.goTypeName, spec) }
         switch value {
         case .none:
-            return spec.verb == "v" ? pad("<nil>", spec) : "%!\(spec.verb)(<nil>)"
+            return spec.verb == "v" || depth > 0 ? pad("<nil>", spec) : "%!\(spec.verb)(<nil>)"
         case .bool(let b):
             return spec.verb == "v" || spec.verb == "t" ? pad(b ? "true" : "false", spec) : bad(value, spec)
         case .int(let n):

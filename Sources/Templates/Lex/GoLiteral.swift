@@ -38,6 +38,39 @@ enum GoLiteral {
         return .int(negative ? -m : m)
     }
 
+    /// Whether Go's lexer (`scanNumber`) takes all of `text` as one number; when it does not,
+    /// Go reports "bad number syntax", when it does but the value is invalid, "illegal number syntax".
+    static func lexerAccepts(_ text: Substring) -> Bool {
+        let b = Array(text.utf8)
+        var i = 0
+        func accept(_ set: String) -> Bool {
+            if i < b.count && set.utf8.contains(b[i]) {
+                i += 1
+                return true
+            }
+            return false
+        }
+        func run(_ set: String) { while accept(set) {} }
+        _ = accept("+-")
+        var digits = "0123456789_"
+        if accept("0") {
+            if accept("xX") { digits = "0123456789abcdefABCDEF_" } else if accept("oO") { digits = "01234567_" }
+            else if accept("bB") { digits = "01_" }
+        }
+        run(digits)
+        if accept(".") { run(digits) }
+        if digits.count == 11 && accept("eE") {
+            _ = accept("+-")
+            run("0123456789_")
+        }
+        if digits.count == 23 && accept("pP") {
+            _ = accept("+-")
+            run("0123456789_")
+        }
+        _ = accept("i")
+        return i == b.count
+    }
+
     /// The contents of a Go quoted (`"..."`), raw (`` `...` ``) or character (`'.'`) literal.
     static func unquote(_ text: Substring) -> String? {
         guard let quote = text.first, text.count >= 2, text.last == quote else { return nil }

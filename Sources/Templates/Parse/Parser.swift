@@ -317,6 +317,7 @@ struct Parser {
         case .number, .charConstant:
             guard let value = GoLiteral.number(t) else {
                 let what = t.kind == .charConstant ? "malformed character constant: \(t.text)"
+                    : GoLiteral.lexerAccepts(t.text) ? "illegal number syntax: \(goQuote(String(t.text)))"
                     : "bad number syntax: \(goQuote(String(t.text)))"
                 throw Failure(offset: t.offset, message: what)
             }
