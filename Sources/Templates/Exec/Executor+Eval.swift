@@ -38,8 +38,8 @@ extension Executor {
             }
             let receiver = try evalArgument(base, dot: dot)
             return try evalFieldChain(dot, receiver: receiver, names, command, final: final, at: first)
-        case .identifier(let name, let offset):
-            return try evalFunction(name, offset: offset, command: command, dot: dot, final: final)
+        case .identifier(let name, let slot, let offset):
+            return try evalFunction(name, slot: slot, offset: offset, command: command, dot: dot, final: final)
         case .pipeline(let pipe):
             try notAFunction(command, final: final)
             return try evalPipeline(pipe, dot: dot)
@@ -81,8 +81,8 @@ extension Executor {
         case .dot: return dot
         case .nil: return .none
         case .constant(let value, _, _): return value
-        case .identifier(let name, let offset):
-            return try evalFunction(name, offset: offset, command: nil, dot: dot, final: nil)
+        case .identifier(let name, let slot, let offset):
+            return try evalFunction(name, slot: slot, offset: offset, command: nil, dot: dot, final: nil)
         case .pipeline(let pipe):
             return try evalPipeline(pipe, dot: dot)
         case .chain(let base, let names, let offset):
@@ -158,9 +158,9 @@ extension Executor {
     }
 
     private mutating func evalFunction(
-        _ name: String, offset: Int, command: Command?, dot: Value, final: Value?
+        _ name: String, slot: Int, offset: Int, command: Command?, dot: Value, final: Value?
     ) throws -> Value {
-        guard let function = functions[name] else {
+        guard let function = functions[slot] else {
             throw failure(offset, name, "\(goQuote(name)) is not a defined function")
         }
         let arguments = command?.arguments.dropFirst() ?? []

@@ -12,14 +12,15 @@ struct Executor {
     }
 
     let template: Template
-    let functions: [String: FunctionSet.Function]
+    /// The template's functions by slot; nil where the render's set lacks one.
+    let functions: [FunctionSet.Function?]
     var output: [UInt8] = []
     var variables: [(name: String, value: Value)] = []
     private var depth = 0
     /// The template being executed, for `executing "name"` in messages.
     private var executing: String
 
-    init(template: Template, functions: [String: FunctionSet.Function]) {
+    init(template: Template, functions: [FunctionSet.Function?]) {
         self.template = template
         self.functions = functions
         self.executing = template.name

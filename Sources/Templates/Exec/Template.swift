@@ -13,6 +13,8 @@ package struct Template: Sendable {
     package let name: String
     private let root: [Node]
     private let definitions: [String: [Node]]
+    /// The functions the text calls, by slot; rendering looks each up once, not per call.
+    let functionSlots: [String]
 
     /// Template calls may nest this deep; deeper recursion is an error, never a crash.
     package static let maximumDepth = 100
@@ -36,6 +38,7 @@ package struct Template: Sendable {
             throw Self.located(name, text, error.offset, error.message)
         }
         root = parsed
+        functionSlots = parser.functionSlots
         var definitions = parser.definitions
         // Like Go, an empty top-level template does not replace a same-named definition.
         if definitions[name] == nil { definitions[name] = root }
@@ -58,8 +61,8 @@ package struct Template: Sendable {
     ) throws(TemplateError) -> String {
         let start = template ?? name
         guard let list = definitions[start] else { throw TemplateError.undefinedTemplate(name: start) }
-        var executor = Executor(
-            template: self, functions: FunctionSet.goBuiltins.merging(functions).functions)
+        let all = FunctionSet.goBuiltins.merging(functions).functions
+        var executor = Executor(template: self, functions: functionSlots.map { all[$0] })
         do {
             try executor.run(list, dot: data)
         } catch let failure as Executor.Failure {

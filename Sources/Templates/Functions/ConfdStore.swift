@@ -79,6 +79,9 @@ struct ConfdStore<Keys: KeySnapshot>: Sendable {
     /// memkv's `ListDir`: names of directories directly under `path` (so `lsdir "/"` is empty).
     private func listDirectories(_ path: String) -> [String] {
         let prefix = GoPath.clean(path)
+        if let sorted = keys as? SortedKeySnapshot, sorted.allKeysClean, prefix != "/" {
+            return listDirectories(path, prefix: prefix, jumpingThrough: sorted.keys(under: path))
+        }
         var names = Set<String>()
         var previous: Substring = ""
         for key in keys.keys(under: path) {
@@ -100,32 +103,39 @@ struct ConfdStore<Keys: KeySnapshot>: Sendable {
         return key.withUTF8 { bytes in bytes[skip...].contains(UInt8(ascii: "/")) }
     }
 
+    /// `listDirectories` when every key is clean: after a key names directory `d`, every later key
+    /// under `prefix/d/` names it too, so one binary search skips them all.
+    private func listDirectories(_ path: String, prefix: String, jumpingThrough keys: ArraySlice<String>) -> [String] {
+        var names: [String] = []
+        var i = keys.startIndex
+        while i < keys.endIndex {
+            let key = keys[i]
+            let dir = keyDirectory(key)
+            guard dir.utf8.count > prefix.utf8.count, hasPrefixTerms(prefix, dir) else {
+                i += 1
+                continue
+            }
+            let name = firstTerm(Substring(dir.utf8.dropFirst(prefix.utf8.count + 1)))
+            names.append(String(name))
+            let subtree = prefix + "/" + name + "/"
+            var low = i + 1
+            var high = keys.endIndex
+            while low < high {
+                let mid = (low + high) / 2
+                if hasUTF8Prefix(keys[mid], subtree) { low = mid + 1 } else { high = mid }
+            }
+            i = low
+        }
+        return Array(Set(names)).sorted(by: goLess)
+    }
+
     /// `path.Dir(key)`, without allocating when the directory part is already clean.
     private func keyDirectory(_ key: String) -> Substring {
         let utf8 = key.utf8
         guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
         if slash == utf8.startIndex { return "/" }
         let dir = Substring(utf8[..<slash])
-        return isClean(dir) ? dir : Substring(GoPath.clean(String(dir) + "/"))
-    }
-
-    /// Whether a rooted path has no empty, "." or ".." terms and no trailing slash.
-    private func isClean(_ dir: Substring) -> Bool {
-        var termLength = 0
-        var dots = 0
-        var first = true
-        for byte in dir.utf8 {
-            if byte == UInt8(ascii: "/") {
-                if !first && (termLength == 0 || dots == termLength && dots <= 2) { return false }
-                first = false
-                termLength = 0
-                dots = 0
-            } else {
-                termLength += 1
-                if byte == UInt8(ascii: ".") { dots += 1 }
-            }
-        }
-        return first || !(termLength == 0 || dots == termLength && dots <= 2)
+        return isCleanPath(dir) ? dir : Substring(GoPath.clean(String(dir) + "/"))
     }
 
     /// Whether `dir`'s path terms begin with `prefix`'s (both clean), as memkv compares them.

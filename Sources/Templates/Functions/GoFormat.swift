@@ -33,34 +33,36 @@ enum GoFormat {
         var precision: Int?
     }
 
-    /// `fmt.Sprintf`.
+    /// `fmt.Sprintf`, scanning the format's UTF-8 bytes (verbs and flags are ASCII).
     static func sprintf(_ format: String, _ args: [Value]) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(format.utf8.count + 16)
         var argIndex = 0
-        let chars = Array(format)
+        let bytes = Array(format.utf8)
         var i = 0
-        while i < chars.count {
-            let c = chars[i]
-            guard c == "%" else {
+        func append(_ s: String) { out.append(contentsOf: s.utf8) }
+        while i < bytes.count {
+            let c = bytes[i]
+            guard c == UInt8(ascii: "%") else {
                 out.append(c)
                 i += 1
                 continue
             }
             i += 1
             var spec = Spec(verb: "v")
-            flags: while i < chars.count {
-                switch chars[i] {
-                case "+": spec.plus = true
-                case "-": spec.minus = true
-                case "#": spec.sharp = true
-                case " ": spec.space = true
-                case "0": spec.zero = !spec.minus
+            flags: while i < bytes.count {
+                switch bytes[i] {
+                case UInt8(ascii: "+"): spec.plus = true
+                case UInt8(ascii: "-"): spec.minus = true
+                case UInt8(ascii: "#"): spec.sharp = true
+                case UInt8(ascii: " "): spec.space = true
+                case UInt8(ascii: "0"): spec.zero = !spec.minus
                 default: break flags
                 }
                 i += 1
             }
-            func number(_ out: inout String) -> (Int?, Bool) {
-                if i < chars.count && chars[i] == "*" {
+            func number() -> (Int?, Bool) {
+                if i < bytes.count && bytes[i] == UInt8(ascii: "*") {
                     i += 1
                     guard argIndex < args.count, case .int(let n) = args[argIndex] else {
                         argIndex += 1
@@ -70,51 +72,63 @@ enum GoFormat {
                     return (n, true)
                 }
                 var n: Int?
-                while i < chars.count, let d = chars[i].wholeNumberValue, chars[i].isASCII {
-                    n = (n ?? 0) * 10 + d
+                while i < bytes.count, isDigit(bytes[i]) {
+                    n = (n ?? 0) * 10 + Int(bytes[i] - UInt8(ascii: "0"))
                     i += 1
                 }
                 return (n, true)
             }
-            let (width, widthOK) = number(&out)
-            if !widthOK { out += "%!(BADWIDTH)" }
+            let (width, widthOK) = number()
+            if !widthOK { append("%!(BADWIDTH)") }
             spec.width = width
             if let w = width, w < 0 {
                 spec.minus = true
                 spec.width = -w
             }
-            if i < chars.count && chars[i] == "." {
+            if i < bytes.count && bytes[i] == UInt8(ascii: ".") {
                 i += 1
-                let (p, ok) = number(&out)
-                if !ok { out += "%!(BADPREC)" }
+                let (p, ok) = number()
+                if !ok { append("%!(BADPREC)") }
                 spec.precision = p ?? 0
                 if let p, p < 0 { spec.precision = nil }
             }
             if spec.minus { spec.zero = false }
-            guard i < chars.count else {
-                out += "%!(NOVERB)"
+            guard i < bytes.count else {
+                append("%!(NOVERB)")
                 break
             }
-            spec.verb = chars[i]
-            i += 1
+            var verbLength = 1
+            if bytes[i] < 0x80 {
+                spec.verb = Character(Unicode.Scalar(bytes[i]))
+            } else {
+                verbLength = bytes[i] < 0xE0 ? 2 : bytes[i] < 0xF0 ? 3 : 4
+                spec.verb = String(decoding: bytes[i..<min(bytes.count, i + verbLength)], as: UTF8.self).first ?? "?"
+            }
+            i += verbLength
             if spec.verb == "%" {
-                out += "%"
+                out.append(UInt8(ascii: "%"))
                 continue
             }
             guard argIndex < args.count else {
-                out += "%!\(spec.verb)(MISSING)"
+                append("%!\(spec.verb)(MISSING)")
                 continue
             }
-            out += Self.format(args[argIndex], spec, depth: 0)
+            if spec.verb == "s" || spec.verb == "v", spec.width == nil, spec.precision == nil, !spec.plus, !spec.sharp,
+                case .string(let s) = args[argIndex]
+            {
+                out.append(contentsOf: s.utf8)  // the common %s of a string, without the general path
+            } else {
+                append(Self.format(args[argIndex], spec, depth: 0))
+            }
             argIndex += 1
         }
         if argIndex < args.count {
-            out += "%!(EXTRA "
-            out += args[argIndex...].map { "\($0.goTypeName)=\(Self.format($0, Spec(verb: "v"), depth: 0))" }
-                .joined(separator: ", ")
-            out += ")"
+            append("%!(EXTRA ")
+            append(args[argIndex...].map { "\($0.goTypeName)=\(Self.format($0, Spec(verb: "v"), depth: 0))" }
+                .joined(separator: ", "))
+            append(")")
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func format(_ value: Value, _ spec: Spec, depth: Int) -> String {

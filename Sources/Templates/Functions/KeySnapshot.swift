@@ -5,7 +5,7 @@ package protocol KeySnapshot: Sendable {
     /// The value stored at exactly `key`, or nil.
     func value(of key: String) -> String?
     /// Every key that starts with `prefix` (a plain string prefix), in byte order.
-    func keys(under prefix: String) -> [String]
+    func keys(under prefix: String) -> ArraySlice<String>
 }
 
 /// A `KeySnapshot` built once from a dictionary: keys sorted once, so each `ls`, `lsdir`,
@@ -14,11 +14,15 @@ package protocol KeySnapshot: Sendable {
 package struct SortedKeySnapshot: KeySnapshot {
     private let sortedKeys: [String]
     private let values: [String: String]
+    /// Whether every key is a clean absolute path (no `//`, `.`/`..` terms or trailing `/`), so
+    /// the keys below `/a/b/` are exactly those in directory `/a/b` and listings may skip them whole.
+    let allKeysClean: Bool
 
     /// Indexes `pairs` (absolute key to value), as read from the store in one revision.
     package init(_ pairs: [String: String]) {
         values = pairs
         sortedKeys = pairs.keys.sorted(by: goLess)
+        allKeysClean = sortedKeys.allSatisfy { $0.hasPrefix("/") && isCleanPath(Substring($0)) }
     }
 
     /// How many keys the snapshot holds.
@@ -26,8 +30,8 @@ package struct SortedKeySnapshot: KeySnapshot {
 
     package func value(of key: String) -> String? { values[key] }
 
-    package func keys(under prefix: String) -> [String] {
-        if prefix.isEmpty { return sortedKeys }
+    package func keys(under prefix: String) -> ArraySlice<String> {
+        if prefix.isEmpty { return sortedKeys[...] }
         // First key >= prefix; then the first key past the run that starts with prefix.
         var low = 0
         var high = sortedKeys.count
@@ -41,6 +45,25 @@ package struct SortedKeySnapshot: KeySnapshot {
             let mid = (low + high) / 2
             if hasUTF8Prefix(sortedKeys[mid], prefix) { low = mid + 1 } else { high = mid }
         }
-        return Array(sortedKeys[start..<low])
+        return sortedKeys[start..<low]
     }
+}
+
+/// Whether a path has no empty, "." or ".." terms after its first byte and no trailing slash.
+func isCleanPath(_ path: Substring) -> Bool {
+    var termLength = 0
+    var dots = 0
+    var first = true
+    for byte in path.utf8 {
+        if byte == UInt8(ascii: "/") {
+            if !first && (termLength == 0 || dots == termLength && dots <= 2) { return false }
+            first = false
+            termLength = 0
+            dots = 0
+        } else {
+            termLength += 1
+            if byte == UInt8(ascii: ".") { dots += 1 }
+        }
+    }
+    return first || !(termLength == 0 || dots == termLength && dots <= 2)
 }

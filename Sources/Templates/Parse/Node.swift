@@ -43,8 +43,8 @@ indirect enum Argument: Sendable {
     case `nil`(offset: Int)
     /// A bool, number, character or string constant and its source text.
     case constant(Value, text: String, offset: Int)
-    /// A function name.
-    case identifier(String, offset: Int)
+    /// A function name, and its slot in `Template`'s function table (resolved once per render).
+    case identifier(String, slot: Int, offset: Int)
     /// A parenthesised pipeline.
     case pipeline(Pipeline)
     /// `(pipeline).A.B` or `fn.A`: fields applied to another operand's value.
@@ -53,7 +53,7 @@ indirect enum Argument: Sendable {
     var offset: Int {
         switch self {
         case .field(_, let o), .variable(_, _, let o), .dot(let o), .nil(let o), .constant(_, _, let o),
-            .identifier(_, let o), .chain(_, _, let o):
+            .identifier(_, _, let o), .chain(_, _, let o):
             o
         case .pipeline(let p): p.offset
         }
@@ -68,7 +68,7 @@ extension Argument: CustomStringConvertible {
         case .dot: "."
         case .nil: "nil"
         case .constant(_, let text, _): text
-        case .identifier(let name, _): name
+        case .identifier(let name, _, _): name
         case .pipeline(let pipe): "(\(pipe))"
         case .chain(let base, let fields, _):
             (base.isPipeline ? "(\(base.innerDescription))" : base.description) + fields.map { "." + $0 }.joined()

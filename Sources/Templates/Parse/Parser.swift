@@ -12,6 +12,9 @@ struct Parser {
     private let functionNames: Set<String>
     private var variables: [String] = ["$"]
     private var rangeDepth = 0
+    /// The distinct function names used, in slot order.
+    private(set) var functionSlots: [String] = []
+    private var slotOfFunction: [String: Int] = [:]
     /// Templates made by `define` and `block`, by name.
     private(set) var definitions: [String: [Node]] = [:]
 
@@ -303,7 +306,12 @@ struct Parser {
             guard functionNames.contains(name) else {
                 throw Failure(offset: t.offset, message: "function \(goQuote(name)) not defined")
             }
-            return .identifier(name, offset: t.offset)
+            let slot = slotOfFunction[name] ?? functionSlots.count
+            if slot == functionSlots.count {
+                functionSlots.append(name)
+                slotOfFunction[name] = slot
+            }
+            return .identifier(name, slot: slot, offset: t.offset)
         case .dot: return .dot(offset: t.offset)
         case .nil: return .nil(offset: t.offset)
         case .variable:
