@@ -139,13 +139,11 @@ func goLess(_ a: String, _ b: String) -> Bool {
     compareUTF8(a, b) < 0
 }
 
-/// Byte-wise three-way comparison; works on the contiguous UTF-8 storage, as memcmp would.
+/// Byte-wise three-way comparison over the strings' contiguous UTF-8, without copying them.
 @inline(__always)
 func compareUTF8(_ a: String, _ b: String) -> Int {
-    var a = a
-    var b = b
-    return a.withUTF8 { pa in
-        b.withUTF8 { pb in
+    let fast = a.utf8.withContiguousStorageIfAvailable { pa in
+        b.utf8.withContiguousStorageIfAvailable { pb in
             let n = min(pa.count, pb.count)
             var i = 0
             while i < n {
@@ -155,15 +153,16 @@ func compareUTF8(_ a: String, _ b: String) -> Int {
             return pa.count - pb.count
         }
     }
+    if let result = fast ?? nil { return result }
+    if a.utf8.elementsEqual(b.utf8) { return 0 }
+    return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
 }
 
 /// Whether `s` starts with the bytes of `prefix`.
 @inline(__always)
 func hasUTF8Prefix(_ s: String, _ prefix: String) -> Bool {
-    var s = s
-    var prefix = prefix
-    return s.withUTF8 { ps in
-        prefix.withUTF8 { pp in
+    let fast = s.utf8.withContiguousStorageIfAvailable { ps in
+        prefix.utf8.withContiguousStorageIfAvailable { pp in
             guard ps.count >= pp.count else { return false }
             var i = 0
             while i < pp.count {
@@ -173,5 +172,6 @@ func hasUTF8Prefix(_ s: String, _ prefix: String) -> Bool {
             return true
         }
     }
+    if let result = fast ?? nil { return result }
+    return s.utf8.starts(with: prefix.utf8)
 }
-

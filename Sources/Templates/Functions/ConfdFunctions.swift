@@ -68,7 +68,7 @@ extension FunctionSet {
             },
             "toUpper": unary { .string(goMapCase($0, upper: true)) },
             "toLower": unary { .string(goMapCase($0, upper: false)) },
-            "contains": binary { .bool($1.isEmpty || $0.utf8.firstRange(of: $1.utf8) != nil) },
+            "contains": binary { .bool($1.isEmpty || !occurrences(of: Array($1.utf8), in: Array($0.utf8), limit: 1).isEmpty) },
             "replace": { args in
                 try expectCount(args, 4)
                 let (s, old, new) = (try args[0].asString(), try args[1].asString(), try args[2].asString())
@@ -206,23 +206,24 @@ func goMapCase(_ s: String, upper: Bool) -> String {
 
 /// Go's `strings.Split`: an empty separator splits into UTF-8 sequences.
 func goSplit(_ s: String, _ separator: String) -> [String] {
-    if separator.isEmpty { return s.map { String($0) }.flatMap { $0.unicodeScalars.map { String($0) } } }
+    if separator.isEmpty { return s.unicodeScalars.map { String($0) } }
+    let bytes = Array(s.utf8)
     var parts: [String] = []
-    var rest = Substring(s)
-    while let r = rest.range(of: separator) {
-        parts.append(String(rest[..<r.lowerBound]))
-        rest = rest[r.upperBound...]
+    var start = 0
+    for match in occurrences(of: Array(separator.utf8), in: bytes, limit: -1) {
+        parts.append(String(decoding: bytes[start..<match], as: UTF8.self))
+        start = match + separator.utf8.count
     }
-    parts.append(String(rest))
+    parts.append(String(decoding: bytes[start...], as: UTF8.self))
     return parts
 }
 
 /// Go's `strings.Replace`: at most `n` replacements (all when n < 0); an empty `old` inserts between runes.
 func goReplace(_ s: String, _ old: String, _ new: String, _ n: Int) -> String {
     if n == 0 || old == new { return s }
-    var count = 0
     if old.isEmpty {
         var out = ""
+        var count = 0
         for scalar in s.unicodeScalars {
             if n < 0 || count < n {
                 out += new
@@ -233,15 +234,33 @@ func goReplace(_ s: String, _ old: String, _ new: String, _ n: Int) -> String {
         if n < 0 || count < n { out += new }
         return out
     }
-    var out = ""
-    var rest = Substring(s)
-    while n < 0 || count < n, let r = rest.range(of: old) {
-        out += rest[..<r.lowerBound]
-        out += new
-        rest = rest[r.upperBound...]
-        count += 1
+    let bytes = Array(s.utf8)
+    var out: [UInt8] = []
+    var start = 0
+    for match in occurrences(of: Array(old.utf8), in: bytes, limit: n) {
+        out.append(contentsOf: bytes[start..<match])
+        out.append(contentsOf: new.utf8)
+        start = match + old.utf8.count
     }
-    return out + rest
+    out.append(contentsOf: bytes[start...])
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// Offsets of non-overlapping occurrences of `needle`, left to right, at most `limit` (all if < 0).
+func occurrences(of needle: [UInt8], in haystack: [UInt8], limit: Int) -> [Int] {
+    var found: [Int] = []
+    guard !needle.isEmpty, needle.count <= haystack.count else { return found }
+    var i = 0
+    let last = haystack.count - needle.count
+    while i <= last && (limit < 0 || found.count < limit) {
+        if haystack[i] == needle[0] && haystack[i..<(i + needle.count)].elementsEqual(needle) {
+            found.append(i)
+            i += needle.count
+        } else {
+            i += 1
+        }
+    }
+    return found
 }
 
 private func goAtoiOutOfRange(_ text: String) -> Bool {

@@ -42,8 +42,9 @@ struct ConfdStore<Keys: KeySnapshot>: Sendable {
         // The common `/dir/*` shape: a literal, then one trailing star (which never crosses "/").
         if pattern.utf8.count == literal.utf8.count + 1 && pattern.utf8.last == UInt8(ascii: "*") {
             let skip = literal.utf8.count
-            for key in candidates where !hasSlash(key, after: skip) {
-                pairs.append(KVPair(key: key, value: keys.value(of: key) ?? ""))
+            let values = (keys as? SortedKeySnapshot)?.values(under: literal)
+            for (i, key) in zip(candidates.indices, candidates) where !hasSlash(key, after: skip) {
+                pairs.append(KVPair(key: key, value: values?[i] ?? keys.value(of: key) ?? ""))
             }
             return pairs
         }
@@ -99,8 +100,8 @@ struct ConfdStore<Keys: KeySnapshot>: Sendable {
     }
 
     private func hasSlash(_ key: String, after skip: Int) -> Bool {
-        var key = key
-        return key.withUTF8 { bytes in bytes[skip...].contains(UInt8(ascii: "/")) }
+        key.utf8.withContiguousStorageIfAvailable { $0[skip...].contains(UInt8(ascii: "/")) }
+            ?? key.utf8.dropFirst(skip).contains(UInt8(ascii: "/"))
     }
 
     /// `listDirectories` when every key is clean: after a key names directory `d`, every later key

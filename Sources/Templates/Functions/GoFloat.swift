@@ -52,6 +52,15 @@ enum GoFloat {
     static func formatted(_ v: Double, verb: Character, precision: Int) -> String {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v < 0 ? "-Inf" : "+Inf" }
+        // vsnprintf directly: String(format:) goes through NSString and costs microseconds.
+        var buffer = [CChar](repeating: 0, count: 512)
+        let format = "%.*" + String(verb)
+        let n = withVaList([Int32(clamping: precision), v]) { args in
+            vsnprintf(&buffer, buffer.count, format, args)
+        }
+        if n >= 0 && Int(n) < buffer.count {
+            return String(decoding: buffer[..<Int(n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
         return String(format: "%.\(precision)\(verb)", v)
     }
 }

@@ -13,6 +13,8 @@ package protocol KeySnapshot: Sendable {
 /// of every key as confd's store does.
 package struct SortedKeySnapshot: KeySnapshot {
     private let sortedKeys: [String]
+    /// Values in `sortedKeys` order, so range reads need no hashing.
+    private let sortedValues: [String]
     private let values: [String: String]
     /// Whether every key is a clean absolute path (no `//`, `.`/`..` terms or trailing `/`), so
     /// the keys below `/a/b/` are exactly those in directory `/a/b` and listings may skip them whole.
@@ -22,6 +24,7 @@ package struct SortedKeySnapshot: KeySnapshot {
     package init(_ pairs: [String: String]) {
         values = pairs
         sortedKeys = pairs.keys.sorted(by: goLess)
+        sortedValues = sortedKeys.map { pairs[$0] ?? "" }
         allKeysClean = sortedKeys.allSatisfy { $0.hasPrefix("/") && isCleanPath(Substring($0)) }
     }
 
@@ -31,7 +34,16 @@ package struct SortedKeySnapshot: KeySnapshot {
     package func value(of key: String) -> String? { values[key] }
 
     package func keys(under prefix: String) -> ArraySlice<String> {
-        if prefix.isEmpty { return sortedKeys[...] }
+        sortedKeys[range(under: prefix)]
+    }
+
+    /// The values of `keys(under:)`, in the same order.
+    func values(under prefix: String) -> ArraySlice<String> {
+        sortedValues[range(under: prefix)]
+    }
+
+    private func range(under prefix: String) -> Range<Int> {
+        if prefix.isEmpty { return 0..<sortedKeys.count }
         // First key >= prefix; then the first key past the run that starts with prefix.
         var low = 0
         var high = sortedKeys.count
@@ -45,7 +57,7 @@ package struct SortedKeySnapshot: KeySnapshot {
             let mid = (low + high) / 2
             if hasUTF8Prefix(sortedKeys[mid], prefix) { low = mid + 1 } else { high = mid }
         }
-        return sortedKeys[start..<low]
+        return start..<low
     }
 }
 

@@ -164,16 +164,8 @@ extension Unicode.Scalar.Properties {
 }
 
 extension StringProtocol {
-    /// Every occurrence of `target` replaced; Foundation-free so the hot paths stay lean.
+    /// Every occurrence of `target` replaced, by bytes (no Foundation, no Unicode matching).
     func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return String(self) }
-        var out = ""
-        var rest = Substring(self)
-        while let r = rest.range(of: target) {
-            out += rest[..<r.lowerBound]
-            out += replacement
-            rest = rest[r.upperBound...]
-        }
-        return out + rest
+        goReplace(String(self), target, replacement, -1)
     }
 }
