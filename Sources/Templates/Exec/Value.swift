@@ -56,9 +56,9 @@ package enum Value: Sendable {
     /// `map[string]interface {}`; ranged over in sorted key order, as Go does.
     case map([String: Value])
     case pair(KVPair)
-    case srv(SRVRecord)
+    indirect case srv(SRVRecord)
     /// `time.Time` (`datetime`), with the zone it is shown in.
-    case time(Date, TimeZone)
+    indirect case time(Date, TimeZone)
 
     /// The Go type name, as `%T` and Go's error messages spell it.
     package var goTypeName: String {

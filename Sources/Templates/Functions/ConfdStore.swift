@@ -36,13 +36,14 @@ struct ConfdStore<Keys: KeySnapshot>: Sendable {
     /// As in memkv, a malformed pattern is an error only when the store holds some key.
     private func matching(_ pattern: String) throws -> [KVPair] {
         let literal = GoPath.literalPrefix(pattern)
-        let candidates = keys.keys(under: literal)
+        let sorted = (keys as? SortedKeySnapshot)?.entries(under: literal)
+        let candidates = sorted?.keys ?? keys.keys(under: literal)
         var pairs: [KVPair] = []
         pairs.reserveCapacity(candidates.count)
         // The common `/dir/*` shape: a literal, then one trailing star (which never crosses "/").
         if pattern.utf8.count == literal.utf8.count + 1 && pattern.utf8.last == UInt8(ascii: "*") {
             let skip = literal.utf8.count
-            let values = (keys as? SortedKeySnapshot)?.values(under: literal)
+            let values = sorted?.values
             for (i, key) in zip(candidates.indices, candidates) where !hasSlash(key, after: skip) {
                 pairs.append(KVPair(key: key, value: values?[i] ?? keys.value(of: key) ?? ""))
             }

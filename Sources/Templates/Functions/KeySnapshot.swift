@@ -37,9 +37,10 @@ package struct SortedKeySnapshot: KeySnapshot {
         sortedKeys[range(under: prefix)]
     }
 
-    /// The values of `keys(under:)`, in the same order.
-    func values(under prefix: String) -> ArraySlice<String> {
-        sortedValues[range(under: prefix)]
+    /// `keys(under:)` and their values, in the same order, from one search.
+    func entries(under prefix: String) -> (keys: ArraySlice<String>, values: ArraySlice<String>) {
+        let r = range(under: prefix)
+        return (sortedKeys[r], sortedValues[r])
     }
 
     private func range(under prefix: String) -> Range<Int> {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"text/template"
 	"time"
@@ -74,15 +75,13 @@ func main() {
 			}
 			times = append(times, time.Since(start))
 		}
-		best := times[0]
+		sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 		var total time.Duration
 		for _, t := range times {
 			total += t
-			if t < best {
-				best = t
-			}
 		}
-		fmt.Printf("renders %d\nmean_ns %d\nbest_ns %d\nbytes %d\n", len(times), int64(total)/int64(len(times)), int64(best), out.Len())
+		fmt.Printf("renders %d\nmedian_ns %d\nmean_ns %d\nbest_ns %d\nbytes %d\n", len(times), int64(times[len(times)/2]),
+			int64(total)/int64(len(times)), int64(times[0]), out.Len())
 	default:
 		fmt.Fprintln(os.Stderr, "unknown mode", os.Args[1])
 		os.Exit(2)

@@ -29,7 +29,9 @@ enum Bench {
         try Data(output.utf8).write(to: URL(fileURLWithPath: args[4]))
         func ns(_ d: Duration) -> Int64 { d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000 }
         let total = times.reduce(Duration.zero, +)
+        let sorted = times.sorted()
         print("renders \(times.count)")
+        print("median_ns \(ns(sorted[sorted.count / 2]))")
         print("mean_ns \(ns(total) / Int64(times.count))")
         print("best_ns \(ns(times.min()!))")
         print("bytes \(output.utf8.count)")
