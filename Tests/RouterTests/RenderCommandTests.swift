@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Router
+import Testing
 
 /// Whether the built `router` binary dispatches `render` to `RenderCommand.run` (main.swift wiring).
 let routerBinaryRenders: Bool = {
@@ -74,8 +74,10 @@ struct RenderCommandTests {
         let result = try run([t, "--kv", k])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr
-            == "template: apps.tmpl:2:2: executing \"apps.tmpl\" at <getv \"/x\">: error calling getv: key does not exist: /x\n")
+        #expect(
+            result.stderr
+                == "template: apps.tmpl:2:2: executing \"apps.tmpl\" at <getv \"/x\">: error calling getv: key does not exist: /x\n"
+        )
     }
 
     @Test(arguments: [
@@ -126,15 +128,24 @@ struct RenderCommandInProcessTests {
 
     @Test func rendersKeysFromTheJSONFile() throws {
         let (t, k) = try files(
-            template: #"{{range lsdir "/services/web"}}{{.}}:{{join (getvs (printf "/services/web/%s/*" .)) ","}};{{end}}"#,
-            kv: #"{"/services/web/b/b@1": "10.0.0.3:80", "/services/web/a/a@2": "10.0.0.2:80", "/services/web/a/a@1": "10.0.0.1:80"}"#)
-        #expect(RenderCommand.render(templatePath: t, kvPath: k) == .success("a:10.0.0.1:80,10.0.0.2:80;b:10.0.0.3:80;"))
+            template:
+                #"{{range lsdir "/services/web"}}{{.}}:{{join (getvs (printf "/services/web/%s/*" .)) ","}};{{end}}"#,
+            kv:
+                #"{"/services/web/b/b@1": "10.0.0.3:80", "/services/web/a/a@2": "10.0.0.2:80", "/services/web/a/a@1": "10.0.0.1:80"}"#
+        )
+        #expect(
+            RenderCommand.render(templatePath: t, kvPath: k) == .success("a:10.0.0.1:80,10.0.0.2:80;b:10.0.0.3:80;"))
     }
 
     @Test func aTemplateErrorIsGoWordedAndNamesTheFile() throws {
         let (t, k) = try files(template: "x\n  {{getv \"/x\"}}", kv: "{}")
-        #expect(RenderCommand.render(templatePath: t, kvPath: k) == .failure(.init(description:
-            #"template: apps.tmpl:2:4: executing "apps.tmpl" at <getv "/x">: error calling getv: key does not exist: /x"#)))
+        #expect(
+            RenderCommand.render(templatePath: t, kvPath: k)
+                == .failure(
+                    .init(
+                        description:
+                            #"template: apps.tmpl:2:4: executing "apps.tmpl" at <getv "/x">: error calling getv: key does not exist: /x"#
+                    )))
     }
 
     @Test(arguments: [["--kv"], [], ["t.tmpl"], ["--kv", "k.json"], ["t", "u", "--kv", "k"], ["--what"]])

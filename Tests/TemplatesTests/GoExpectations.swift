@@ -7,7 +7,10 @@ enum GoExpectations {
         ("{{- \"x\" -}}", "x"),
         ("{{\"abc\" | printf \"%s!\"}} {{1 | add 2}} {{\"x\" | printf \"%s-%s\" \"y\"}}", "abc! 3 y-x"),
         ("{{(getv \"/a\") | len}}", "1"),
-        ("{{'a'}} {{0x1F}} {{1e3}} {{-5}} {{+3}} {{0o17}} {{017}} {{1_000}} {{.5}} {{\"\\u00e9\\x41\\t\"}} {{`raw\\n`}} {{true}} {{false}}", "97 31 1000 -5 3 15 15 1000 0.5 éA\t raw\\n true false"),
+        (
+            "{{'a'}} {{0x1F}} {{1e3}} {{-5}} {{+3}} {{0o17}} {{017}} {{1_000}} {{.5}} {{\"\\u00e9\\x41\\t\"}} {{`raw\\n`}} {{true}} {{false}}",
+            "97 31 1000 -5 3 15 15 1000 0.5 éA\t raw\\n true false"
+        ),
         ("{{.}} {{.foo}} {{.foo.bar}} {{$}}", "<no value> <no value> <no value> <no value>"),
         ("{{if .}}y{{else}}n{{end}}", "n"),
         ("{{if 0}}a{{else if \"\"}}b{{else if 3}}c{{else}}d{{end}}", "c"),
@@ -17,9 +20,15 @@ enum GoExpectations {
         ("{{range $e := split \"a,b\" \",\"}}{{$e}};{{end}}", "a;b;"),
         ("{{range split \"a,b\" \",\"}}{{.}};{{end}}", "a;b;"),
         ("{{range $k, $v := json \"{\\\"b\\\":2,\\\"a\\\":1,\\\"B\\\":3}\"}}{{$k}}={{$v}} {{end}}", "B=3 a=1 b=2 "),
-        ("{{range split \"a,b,c,d\" \",\"}}{{if eq . \"b\"}}{{continue}}{{end}}{{if eq . \"d\"}}{{break}}{{end}}{{.}}{{end}}", "ac"),
+        (
+            "{{range split \"a,b,c,d\" \",\"}}{{if eq . \"b\"}}{{continue}}{{end}}{{if eq . \"d\"}}{{break}}{{end}}{{.}}{{end}}",
+            "ac"
+        ),
         ("{{range (gets \"/nope/*\")}}x{{else}}empty{{end}}", "empty"),
-        ("{{range $i, $x := seq 1 3}}{{range $j, $y := seq 1 2}}{{$i}}{{$j}}{{if eq $y 2}}{{break}}{{end}} {{end}}|{{end}}", "00 01|10 11|20 21|"),
+        (
+            "{{range $i, $x := seq 1 3}}{{range $j, $y := seq 1 2}}{{$i}}{{$j}}{{if eq $y 2}}{{break}}{{end}} {{end}}|{{end}}",
+            "00 01|10 11|20 21|"
+        ),
         ("{{with getv \"/a\"}}val={{.}}{{end}} {{with \"\"}}x{{else}}none{{end}}", "val=1 none"),
         ("{{with $x := getv \"/b\"}}{{$x}}{{.}}{{end}}", "xx"),
         ("{{$x := 1}}{{if true}}{{$x = 2}}{{$y := 3}}{{end}}{{$x}}", "2"),
@@ -30,35 +39,86 @@ enum GoExpectations {
         ("{{define \"r\"}}{{if gt . 0}}{{.}}{{template \"r\" (sub . 1)}}{{end}}{{end}}{{template \"r\" 5}}", "54321"),
         ("{{define \"m\"}}{{.name}}:{{.port}}{{end}}{{template \"m\" (map \"name\" \"web\" \"port\" 80)}}", "web:80"),
         ("{{(split \"a.b\" \".\") | len}} {{index (split \"x/y\" \"/\") 1}}", "2 y"),
-        ("{{$d := json (getv \"/json\")}}{{$d.port}} {{$d.big}} {{$d.f}} {{$d.arr}} {{$d.o}} {{index $d \"port\"}} {{$d.missing}} {{$d.o.x}}", "8080 1e+06 1.5 [1 a <nil> true] map[x:1] 8080 <no value> 1"),
+        (
+            "{{$d := json (getv \"/json\")}}{{$d.port}} {{$d.big}} {{$d.f}} {{$d.arr}} {{$d.o}} {{index $d \"port\"}} {{$d.missing}} {{$d.o.x}}",
+            "8080 1e+06 1.5 [1 a <nil> true] map[x:1] 8080 <no value> 1"
+        ),
         ("{{(json (getv \"/json\")).port}}", "8080"),
         ("{{$p := get \"/a\"}}{{$p.Key}}={{$p.Value}} {{(get \"/b\").Value}}", "/a=1 x"),
-        ("{{1e6}} {{123456.0}} {{1234567.0}} {{0.0001}} {{0.00001}} {{100.0}} {{1.5}} {{-2.25}}", "1e+06 123456 1.234567e+06 0.0001 1e-05 100 1.5 -2.25"),
+        (
+            "{{1e6}} {{123456.0}} {{1234567.0}} {{0.0001}} {{0.00001}} {{100.0}} {{1.5}} {{-2.25}}",
+            "1e+06 123456 1.234567e+06 0.0001 1e-05 100 1.5 -2.25"
+        ),
         ("{{range $i, $e := json \"{\\\"k\\\":[1,2]}\"}}{{$i}}:{{range $e}}{{.}},{{end}}{{end}}", "k:1,2,"),
         ("line1\n{{- /* multi\nline comment */ -}}\nline2", "line1line2"),
         ("{{if and (exists \"/a\") (not (exists \"/zz\"))}}ok{{end}}", "ok"),
-        ("{{and 1 0 2}} {{or 0 \"\" \"x\"}} {{not 0}} {{or 0 \"\"}}|{{and 1 2}} {{and 0 (getv \"/missing\")}} {{or 1 (getv \"/missing\")}}", "0 x true |2 0 1"),
+        (
+            "{{and 1 0 2}} {{or 0 \"\" \"x\"}} {{not 0}} {{or 0 \"\"}}|{{and 1 2}} {{and 0 (getv \"/missing\")}} {{or 1 (getv \"/missing\")}}",
+            "0 x true |2 0 1"
+        ),
     ]
     static let builtins: [(String, String)] = [
-        ("{{printf \"%5.2f|%-8s|%+d|%#x|%x|%X|%o|%b|%e|%g|%t|%c|%U|%q|%v|%05d|%8.3s|\" 3.14159 \"ab\" 5 255 \"hi\" 255 8 5 1234.5678 0.000001234 true 65 0x1F600 \"a\\\"b\" 1.0 -42 \"abcdef\"}}", " 3.14|ab      |+5|0xff|6869|FF|10|101|1.234568e+03|1.234e-06|true|A|U+1F600|\"a\\\"b\"|1|-0042|     abc|"),
+        (
+            "{{printf \"%5.2f|%-8s|%+d|%#x|%x|%X|%o|%b|%e|%g|%t|%c|%U|%q|%v|%05d|%8.3s|\" 3.14159 \"ab\" 5 255 \"hi\" 255 8 5 1234.5678 0.000001234 true 65 0x1F600 \"a\\\"b\" 1.0 -42 \"abcdef\"}}",
+            " 3.14|ab      |+5|0xff|6869|FF|10|101|1.234568e+03|1.234e-06|true|A|U+1F600|\"a\\\"b\"|1|-0042|     abc|"
+        ),
         ("{{printf \"%d %s\" \"x\" 5}}", "%!d(string=x) %!s(int=5)"),
-        ("{{printf \"%d\"}} {{printf \"%d\" 1 2}} {{printf \"%!\"}} {{printf \"%\"}} {{printf \"100%%\"}}", "%!d(MISSING) 1%!(EXTRA int=2) %!!(MISSING) %!(NOVERB) 100%"),
+        (
+            "{{printf \"%d\"}} {{printf \"%d\" 1 2}} {{printf \"%!\"}} {{printf \"%\"}} {{printf \"100%%\"}}",
+            "%!d(MISSING) 1%!(EXTRA int=2) %!!(MISSING) %!(NOVERB) 100%"
+        ),
         ("{{printf \"%v %v %v %v\" (seq 1 3) (split \"a b\" \" \") (get \"/a\") nil}}", "[1 2 3] [a b] {/a 1} <nil>"),
-        ("{{printf \"%+v %T %T %T %T %T %T\" (get \"/a\") (getvs \"/a\") (json \"{}\") 1.5 1 \"s\" true}}", "{Key:/a Value:1} []string map[string]interface {} float64 int string bool"),
-        ("{{printf \"%q %x % x %#q %+q %#x\" (split \"a b\" \" \") \"hi\" \"hi\" \"ab\" \"é\" \"hi\"}}", "[\"a\" \"b\"] 6869 68 69 `ab` \"\\u00e9\" 0x6869"),
-        ("{{printf \"%6.2f|%-6.1f|%06.2f|%+.1e|%G|%.3g|%10.4v|%E|%.0f|%f\" 3.14159 2.5 -1.5 12345.678 1e-7 1234.5 3.14159 1234.5 2.5 1e6}}", "  3.14|2.5   |-01.50|+1.2e+04|1E-07|1.23e+03|     3.142|1.234500E+03|2|1000000.000000"),
+        (
+            "{{printf \"%+v %T %T %T %T %T %T\" (get \"/a\") (getvs \"/a\") (json \"{}\") 1.5 1 \"s\" true}}",
+            "{Key:/a Value:1} []string map[string]interface {} float64 int string bool"
+        ),
+        (
+            "{{printf \"%q %x % x %#q %+q %#x\" (split \"a b\" \" \") \"hi\" \"hi\" \"ab\" \"é\" \"hi\"}}",
+            "[\"a\" \"b\"] 6869 68 69 `ab` \"\\u00e9\" 0x6869"
+        ),
+        (
+            "{{printf \"%6.2f|%-6.1f|%06.2f|%+.1e|%G|%.3g|%10.4v|%E|%.0f|%f\" 3.14159 2.5 -1.5 12345.678 1e-7 1234.5 3.14159 1234.5 2.5 1e6}}",
+            "  3.14|2.5   |-01.50|+1.2e+04|1E-07|1.23e+03|     3.142|1.234500E+03|2|1000000.000000"
+        ),
         ("{{printf \"%*d|%-*d|%.*f\" 5 1 4 2 2 3.14159}}", "    1|2   |3.14"),
-        ("{{printf \"%5t|%-5t|%q|%#U|%c|%x|%X|%o|%O|%#o|%#b\" true false 'x' 'é' 'é' -255 \"é\" 8 8 8 5}}", " true|false|'x'|U+00E9 'é'|é|-ff|C3A9|10|0o10|010|0b101"),
-        ("{{printf \"%3c|%-4q|%08.3f|%-08d|%+08d|% d|%8.3d|%.0d|\" 'A' 'B' 3.14159 42 42 42 7 0}}", "  A|'B' |0003.142|42      |+0000042| 42|     007||"),
-        ("{{printf \"%s|%v|%d\" (json \"{\\\"a\\\":[1,2],\\\"b\\\":null}\") (jsonArray \"[1,\\\"x\\\",null]\") (seq 1 2)}}", "map[a:[%!s(float64=1) %!s(float64=2)] b:<nil>]|[1 x <nil>]|[1 2]"),
-        ("{{printf \"%10s|%-10s|%.2s|%5.1s|\" \"héllo\" \"héllo\" \"héllo\" \"héllo\"}}", "     héllo|héllo     |hé|    h|"),
+        (
+            "{{printf \"%5t|%-5t|%q|%#U|%c|%x|%X|%o|%O|%#o|%#b\" true false 'x' 'é' 'é' -255 \"é\" 8 8 8 5}}",
+            " true|false|'x'|U+00E9 'é'|é|-ff|C3A9|10|0o10|010|0b101"
+        ),
+        (
+            "{{printf \"%3c|%-4q|%08.3f|%-08d|%+08d|% d|%8.3d|%.0d|\" 'A' 'B' 3.14159 42 42 42 7 0}}",
+            "  A|'B' |0003.142|42      |+0000042| 42|     007||"
+        ),
+        (
+            "{{printf \"%s|%v|%d\" (json \"{\\\"a\\\":[1,2],\\\"b\\\":null}\") (jsonArray \"[1,\\\"x\\\",null]\") (seq 1 2)}}",
+            "map[a:[%!s(float64=1) %!s(float64=2)] b:<nil>]|[1 x <nil>]|[1 2]"
+        ),
+        (
+            "{{printf \"%10s|%-10s|%.2s|%5.1s|\" \"héllo\" \"héllo\" \"héllo\" \"héllo\"}}",
+            "     héllo|héllo     |hé|    h|"
+        ),
         ("{{printf \"%v|%s\" true nil}}", "true|%!s(<nil>)"),
-        ("{{print 1 2 \"a\" 3 nil}} {{println \"a\" 1}} {{print}} {{print \"a\" \"b\"}} {{print 1.5 2}}", "1 2a3 <nil> a 1\n  ab 1.5 2"),
+        (
+            "{{print 1 2 \"a\" 3 nil}} {{println \"a\" 1}} {{print}} {{print \"a\" \"b\"}} {{print 1.5 2}}",
+            "1 2a3 <nil> a 1\n  ab 1.5 2"
+        ),
         ("{{println}}|{{println 1 2 3}}", "\n|1 2 3\n"),
-        ("{{html \"<a href=\\\"x\\\">'&'</a>\"}} {{js \"a'b\\\"c<d>=&\\\\\"}} {{urlquery \"a b&c=d/é~_.-\"}} {{html 1 \"<\"}}", "&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt; a\\'b\\\"c\\u003Cd\\u003E\\u003D\\u0026\\\\ a+b%26c%3Dd%2F%C3%A9~_.- 1&lt;"),
-        ("{{len \"héllo\"}} {{len (split \"a,b\" \",\")}} {{index \"abc\" 1}} {{slice \"abcdef\" 1 3}} {{slice (split \"a,b,c\" \",\") 1}} {{slice \"abc\"}} {{len (json \"{\\\"a\\\":1}\")}}", "6 2 98 bc [b c] abc 1"),
-        ("{{index (json \"{\\\"a\\\":{\\\"b\\\":[5,6]}}\") \"a\" \"b\" 1}} {{index (map \"k\" \"v\") \"k\"}} {{index (map \"k\" \"v\") \"nope\"}}", "6 v <no value>"),
-        ("{{eq 1 1}} {{eq \"a\" \"b\" \"a\"}} {{ne 1 2}} {{lt 1 2}} {{le 2 2}} {{gt \"b\" \"a\"}} {{ge 1.5 2.5}} {{eq true true}} {{eq 1.5 1.5}} {{lt \"B\" \"a\"}} {{eq (getv \"/a\") \"1\"}}", "true true true true true true false true true true true"),
+        (
+            "{{html \"<a href=\\\"x\\\">'&'</a>\"}} {{js \"a'b\\\"c<d>=&\\\\\"}} {{urlquery \"a b&c=d/é~_.-\"}} {{html 1 \"<\"}}",
+            "&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt; a\\'b\\\"c\\u003Cd\\u003E\\u003D\\u0026\\\\ a+b%26c%3Dd%2F%C3%A9~_.- 1&lt;"
+        ),
+        (
+            "{{len \"héllo\"}} {{len (split \"a,b\" \",\")}} {{index \"abc\" 1}} {{slice \"abcdef\" 1 3}} {{slice (split \"a,b,c\" \",\") 1}} {{slice \"abc\"}} {{len (json \"{\\\"a\\\":1}\")}}",
+            "6 2 98 bc [b c] abc 1"
+        ),
+        (
+            "{{index (json \"{\\\"a\\\":{\\\"b\\\":[5,6]}}\") \"a\" \"b\" 1}} {{index (map \"k\" \"v\") \"k\"}} {{index (map \"k\" \"v\") \"nope\"}}",
+            "6 v <no value>"
+        ),
+        (
+            "{{eq 1 1}} {{eq \"a\" \"b\" \"a\"}} {{ne 1 2}} {{lt 1 2}} {{le 2 2}} {{gt \"b\" \"a\"}} {{ge 1.5 2.5}} {{eq true true}} {{eq 1.5 1.5}} {{lt \"B\" \"a\"}} {{eq (getv \"/a\") \"1\"}}",
+            "true true true true true true false true true true true"
+        ),
         ("{{not \"\"}} {{not \"x\"}} {{not (split \"\" \"x\")}} {{not nil}}", "true false false true"),
     ]
     static let confd: [(String, String)] = [
@@ -73,81 +133,246 @@ enum GoExpectations {
         ("{{range ls \"/a\"}}{{.}},{{end}}", "a,"),
         ("{{range ls \"/trail/\"}}{{.}},{{end}}", "trail,"),
         ("{{range ls \"/trail\"}}{{.}},{{end}}", ","),
-        ("{{range lsdir \"/deep\"}}{{.}},{{end}} {{range ls \"/deep/a/b/c\"}}{{.}},{{end}} {{range lsdir \"/deep/a/b\"}}{{.}},{{end}}", "a, d, c,"),
+        (
+            "{{range lsdir \"/deep\"}}{{.}},{{end}} {{range ls \"/deep/a/b/c\"}}{{.}},{{end}} {{range lsdir \"/deep/a/b\"}}{{.}},{{end}}",
+            "a, d, c,"
+        ),
         ("{{range ls \"/nope\"}}{{.}},{{end}}|{{range lsdir \"/nope\"}}{{.}},{{end}}|", "||"),
         ("{{range ls \"/ü\"}}{{.}},{{end}} {{range lsdir \"/\"}}{{.}}{{end}} {{getv \"/ü/ñ\"}}", "ñ,  unicode"),
         ("{{range ls \"/serv\"}}{{.}},{{end}}|{{range lsdir \"/serv\"}}{{.}},{{end}}|", "||"),
-        ("{{range gets \"/services/web/*/*\"}}{{.Key}}={{.Value}};{{end}}", "/services/web/app1/app1@1=10.0.0.1:80;/services/web/app1/app1@2=10.0.0.2:80;/services/web/b/b@1=10.0.1.1:8080;"),
-        ("{{range gets \"/*\"}}{{.Key}}={{.Value}};{{end}}", "/a=1;/b=x;/jarr=[\"c\",\"a\",\"b\"];/json={\"port\":8080,\"big\":1000000,\"f\":1.5,\"arr\":[1,\"a\",null,true],\"o\":{\"x\":1}};"),
-        ("{{range gets \"/services/web/app?/app1@[12]\"}}{{.Key}};{{end}}", "/services/web/app1/app1@1;/services/web/app1/app1@2;"),
-        ("{{range gets \"/services/web/app1/*\"}}{{.Key}};{{end}}", "/services/web/app1/app1@1;/services/web/app1/app1@2;"),
-        ("{{range gets \"/[ab]\"}}{{.Key}};{{end}} {{range gets \"/[^a]\"}}{{.Key}};{{end}} {{range gets \"/\\\\a\"}}{{.Key}};{{end}}", "/a;/b; /b; /a;"),
+        (
+            "{{range gets \"/services/web/*/*\"}}{{.Key}}={{.Value}};{{end}}",
+            "/services/web/app1/app1@1=10.0.0.1:80;/services/web/app1/app1@2=10.0.0.2:80;/services/web/b/b@1=10.0.1.1:8080;"
+        ),
+        (
+            "{{range gets \"/*\"}}{{.Key}}={{.Value}};{{end}}",
+            "/a=1;/b=x;/jarr=[\"c\",\"a\",\"b\"];/json={\"port\":8080,\"big\":1000000,\"f\":1.5,\"arr\":[1,\"a\",null,true],\"o\":{\"x\":1}};"
+        ),
+        (
+            "{{range gets \"/services/web/app?/app1@[12]\"}}{{.Key}};{{end}}",
+            "/services/web/app1/app1@1;/services/web/app1/app1@2;"
+        ),
+        (
+            "{{range gets \"/services/web/app1/*\"}}{{.Key}};{{end}}",
+            "/services/web/app1/app1@1;/services/web/app1/app1@2;"
+        ),
+        (
+            "{{range gets \"/[ab]\"}}{{.Key}};{{end}} {{range gets \"/[^a]\"}}{{.Key}};{{end}} {{range gets \"/\\\\a\"}}{{.Key}};{{end}}",
+            "/a;/b; /b; /a;"
+        ),
         ("{{gets \"/nope/*\"}} {{len (gets \"/nope/*\")}} {{getvs \"/nope/*\"}}", "[] 0 []"),
         ("{{getvs \"/services/web/*/*\"}}", "[10.0.0.1:80 10.0.0.2:80 10.0.1.1:8080]"),
         ("{{range getvs \"/services/web/*/*\"}}{{.}};{{end}}", "10.0.0.1:80;10.0.0.2:80;10.0.1.1:8080;"),
-        ("{{reverse (gets \"/services/web/app1/*\")}}", "[{/services/web/app1/app1@1 10.0.0.1:80} {/services/web/app1/app1@2 10.0.0.2:80}]"),
-        ("{{reverse (getvs \"/services/web/app1/*\")}} {{reverse (split \"a,b,c\" \",\")}} {{reverse (seq 1 3)}}", "[10.0.0.2:80 10.0.0.1:80] [c b a] [1 2 3]"),
-        ("{{reverse (sortKVByLength (gets \"/services/web/*/*\"))}}", "[{/services/web/app1/app1@2 10.0.0.2:80} {/services/web/app1/app1@1 10.0.0.1:80} {/services/web/b/b@1 10.0.1.1:8080}]"),
-        ("{{sortKVByLength (gets \"/*\")}}", "[{/a 1} {/b x} {/jarr [\"c\",\"a\",\"b\"]} {/json {\"port\":8080,\"big\":1000000,\"f\":1.5,\"arr\":[1,\"a\",null,true],\"o\":{\"x\":1}}}]"),
+        (
+            "{{reverse (gets \"/services/web/app1/*\")}}",
+            "[{/services/web/app1/app1@1 10.0.0.1:80} {/services/web/app1/app1@2 10.0.0.2:80}]"
+        ),
+        (
+            "{{reverse (getvs \"/services/web/app1/*\")}} {{reverse (split \"a,b,c\" \",\")}} {{reverse (seq 1 3)}}",
+            "[10.0.0.2:80 10.0.0.1:80] [c b a] [1 2 3]"
+        ),
+        (
+            "{{reverse (sortKVByLength (gets \"/services/web/*/*\"))}}",
+            "[{/services/web/app1/app1@2 10.0.0.2:80} {/services/web/app1/app1@1 10.0.0.1:80} {/services/web/b/b@1 10.0.1.1:8080}]"
+        ),
+        (
+            "{{sortKVByLength (gets \"/*\")}}",
+            "[{/a 1} {/b x} {/jarr [\"c\",\"a\",\"b\"]} {/json {\"port\":8080,\"big\":1000000,\"f\":1.5,\"arr\":[1,\"a\",null,true],\"o\":{\"x\":1}}}]"
+        ),
         ("{{sortByLength (split \"ccc,a,bb,dd,e\" \",\")}}", "[a e bb dd ccc]"),
         ("{{get \"/a\"}} {{(get \"/a\").Key}}", "{/a 1} /a"),
         ("{{getv \"/missing\" \"dflt\"}} {{getv \"/a\" \"dflt\"}} {{getv \"/missing\" \"\"}}|", "dflt 1 |"),
         ("{{exists \"/a\"}} {{exists \"/zz\"}} {{exists \"/trail\"}} {{exists \"/trail/\"}}", "true false false true"),
-        ("{{jsonArray (getv \"/jarr\")}} {{index (jsonArray (getv \"/jarr\")) 1}} {{json \"null\"}} {{jsonArray \"null\"}}", "[c a b] a map[] []"),
-        ("{{$d := json \"{\\\"a\\\":1e2,\\\"b\\\":-0.5,\\\"c\\\":\\\"\\\\u00e9\\\\n\\\",\\\"d\\\":[],\\\"e\\\":{}}\"}}{{$d.a}} {{$d.b}} {{printf \"%q\" $d.c}} {{$d.d}} {{$d.e}}", "100 -0.5 \"é\\n\" [] map[]"),
-        ("{{base \"/a/b/\"}} {{base \"\"}} {{base \"///\"}} {{base \"a\"}} {{dir \"/a/b/c\"}} {{dir \"a\"}} {{dir \"/\"}} {{dir \"\"}} {{dir \"/a/b/\"}} {{dir \"a//b/../c/d\"}}", "b . / a /a/b . / . /a/b a/c"),
-        ("{{split \"a,b,,c\" \",\"}} {{join (split \"a b c\" \" \") \"-\"}} {{split \"\" \",\"}} {{len (split \"\" \",\")}} {{split \"abc\" \"\"}} {{join (getvs \"/services/web/app1/*\") \",\"}}", "[a b  c] a-b-c [] 1 [a b c] 10.0.0.1:80,10.0.0.2:80"),
-        ("{{toUpper \"héllo ß\"}} {{toLower \"HÉLLO\"}} {{contains \"abc\" \"b\"}} {{contains \"abc\" \"\"}} {{contains \"\" \"a\"}}", "HÉLLO ß héllo true true false"),
-        ("{{replace \"aaaa\" \"a\" \"b\" 2}} {{replace \"aaaa\" \"a\" \"b\" -1}} {{replace \"ab\" \"\" \"-\" -1}} {{replace \"ab\" \"\" \"-\" 1}} {{trimSuffix \"file.txt\" \".txt\"}} {{trimSuffix \"file\" \".txt\"}} {{trimSuffix \"a\" \"\"}}", "bbaa bbbb -a-b- -ab file file a"),
+        (
+            "{{jsonArray (getv \"/jarr\")}} {{index (jsonArray (getv \"/jarr\")) 1}} {{json \"null\"}} {{jsonArray \"null\"}}",
+            "[c a b] a map[] []"
+        ),
+        (
+            "{{$d := json \"{\\\"a\\\":1e2,\\\"b\\\":-0.5,\\\"c\\\":\\\"\\\\u00e9\\\\n\\\",\\\"d\\\":[],\\\"e\\\":{}}\"}}{{$d.a}} {{$d.b}} {{printf \"%q\" $d.c}} {{$d.d}} {{$d.e}}",
+            "100 -0.5 \"é\\n\" [] map[]"
+        ),
+        (
+            "{{base \"/a/b/\"}} {{base \"\"}} {{base \"///\"}} {{base \"a\"}} {{dir \"/a/b/c\"}} {{dir \"a\"}} {{dir \"/\"}} {{dir \"\"}} {{dir \"/a/b/\"}} {{dir \"a//b/../c/d\"}}",
+            "b . / a /a/b . / . /a/b a/c"
+        ),
+        (
+            "{{split \"a,b,,c\" \",\"}} {{join (split \"a b c\" \" \") \"-\"}} {{split \"\" \",\"}} {{len (split \"\" \",\")}} {{split \"abc\" \"\"}} {{join (getvs \"/services/web/app1/*\") \",\"}}",
+            "[a b  c] a-b-c [] 1 [a b c] 10.0.0.1:80,10.0.0.2:80"
+        ),
+        (
+            "{{toUpper \"héllo ß\"}} {{toLower \"HÉLLO\"}} {{contains \"abc\" \"b\"}} {{contains \"abc\" \"\"}} {{contains \"\" \"a\"}}",
+            "HÉLLO ß héllo true true false"
+        ),
+        (
+            "{{replace \"aaaa\" \"a\" \"b\" 2}} {{replace \"aaaa\" \"a\" \"b\" -1}} {{replace \"ab\" \"\" \"-\" -1}} {{replace \"ab\" \"\" \"-\" 1}} {{trimSuffix \"file.txt\" \".txt\"}} {{trimSuffix \"file\" \".txt\"}} {{trimSuffix \"a\" \"\"}}",
+            "bbaa bbbb -a-b- -ab file file a"
+        ),
         ("{{base64Encode \"héllo\"}} {{base64Decode \"aGVsbG8=\"}} {{base64Encode \"\"}}", "aMOpbGxv hello "),
-        ("{{parseBool \"true\"}} {{parseBool \"F\"}} {{parseBool \"1\"}} {{parseBool \"TRUE\"}}", "true false true true"),
+        (
+            "{{parseBool \"true\"}} {{parseBool \"F\"}} {{parseBool \"1\"}} {{parseBool \"TRUE\"}}",
+            "true false true true"
+        ),
         ("{{add 1 2}} {{sub 1 5}} {{mul 3 4}} {{div 7 2}} {{mod -7 3}} {{div -7 2}} {{mod 7 -3}}", "3 -4 12 3 -1 -3 1"),
-        ("{{seq 1 5}} {{seq 5 1}} {{seq 3 3}} {{atoi \"42\"}} {{add (atoi \"-3\") 1}} {{atoi \"+7\"}} {{atoi \"007\"}}", "[1 2 3 4 5] [] [3] 42 -2 7 7"),
+        (
+            "{{seq 1 5}} {{seq 5 1}} {{seq 3 3}} {{atoi \"42\"}} {{add (atoi \"-3\") 1}} {{atoi \"+7\"}} {{atoi \"007\"}}",
+            "[1 2 3 4 5] [] [3] 42 -2 7 7"
+        ),
         ("{{$m := map \"a\" 1 \"b\" \"two\"}}{{$m.a}} {{index $m \"b\"}} {{$m}} {{map}}", "1 two map[a:1 b:two] map[]"),
         ("{{getenv \"SWITCHBOARD_SURELY_UNSET\"}}|{{getenv \"SWITCHBOARD_SURELY_UNSET\" \"dflt\"}}", "|dflt"),
-        ("{{lookupSRV \"x\" \"tcp\" \"invalid.invalid\"}} {{len (lookupSRV \"x\" \"tcp\" \"invalid.invalid\")}}", "[] 0"),
+        (
+            "{{lookupSRV \"x\" \"tcp\" \"invalid.invalid\"}} {{len (lookupSRV \"x\" \"tcp\" \"invalid.invalid\")}}",
+            "[] 0"
+        ),
     ]
     static let executionErrors: [(String, String)] = [
-        ("{{get \"/missing\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <get \"/missing\">: error calling get: key does not exist: /missing"),
-        ("{{getv \"/missing\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <getv \"/missing\">: error calling getv: key does not exist: /missing"),
-        ("{{gets \"[/\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <gets \"[/\">: error calling gets: syntax error in pattern"),
-        ("{{getvs \"/a[\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <getvs \"/a[\">: error calling getvs: syntax error in pattern"),
-        ("{{json \"[1]\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <json \"[1]\">: error calling json: json: cannot unmarshal array into Go value of type map[string]interface {}"),
-        ("{{json \"{bad\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <json \"{bad\">: error calling json: invalid character 'b' looking for beginning of object key string"),
-        ("{{json \"{\\\"a\\\":1\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <json \"{\\\"a\\\":1\">: error calling json: unexpected end of JSON input"),
-        ("{{json \"{\\\"a\\\" 1}\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <json \"{\\\"a\\\" 1}\">: error calling json: invalid character '1' after object key"),
-        ("{{jsonArray \"{}\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <jsonArray \"{}\">: error calling jsonArray: json: cannot unmarshal object into Go value of type []interface {}"),
-        ("{{jsonArray \"[1,]\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <jsonArray \"[1,]\">: error calling jsonArray: invalid character ']' looking for beginning of value"),
-        ("{{json \"{} x\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <json \"{} x\">: error calling json: invalid character 'x' after top-level value"),
-        ("{{base64Decode \"!!!\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <base64Decode \"!!!\">: error calling base64Decode: illegal base64 data at input byte 0"),
-        ("{{parseBool \"yes\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <parseBool \"yes\">: error calling parseBool: strconv.ParseBool: parsing \"yes\": invalid syntax"),
-        ("{{div 1 0}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <div 1 0>: error calling div: runtime error: integer divide by zero"),
-        ("{{mod 1 0}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <mod 1 0>: error calling mod: runtime error: integer divide by zero"),
-        ("{{atoi \"x\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <atoi \"x\">: error calling atoi: strconv.Atoi: parsing \"x\": invalid syntax"),
-        ("{{atoi \"99999999999999999999\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <atoi \"99999999999999999999\">: error calling atoi: strconv.Atoi: parsing \"99999999999999999999\": value out of range"),
-        ("{{map \"a\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <map \"a\">: error calling map: invalid map call"),
-        ("{{map 1 2}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <map 1 2>: error calling map: map keys must be strings"),
-        ("{{len 3}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <len 3>: error calling len: len of type int"),
-        ("{{index (split \"a\" \",\") 5}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <index (split \"a\" \",\") 5>: error calling index: index out of range: 5"),
-        ("{{eq 1 \"a\"}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <eq 1 \"a\">: error calling eq: incompatible types for comparison"),
-        ("{{lt true false}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <lt true false>: error calling lt: invalid type for comparison"),
-        ("{{eq 1 1.0}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <eq 1 1.0>: error calling eq: incompatible types for comparison"),
+        (
+            "{{get \"/missing\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <get \"/missing\">: error calling get: key does not exist: /missing"
+        ),
+        (
+            "{{getv \"/missing\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <getv \"/missing\">: error calling getv: key does not exist: /missing"
+        ),
+        (
+            "{{gets \"[/\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <gets \"[/\">: error calling gets: syntax error in pattern"
+        ),
+        (
+            "{{getvs \"/a[\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <getvs \"/a[\">: error calling getvs: syntax error in pattern"
+        ),
+        (
+            "{{json \"[1]\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <json \"[1]\">: error calling json: json: cannot unmarshal array into Go value of type map[string]interface {}"
+        ),
+        (
+            "{{json \"{bad\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <json \"{bad\">: error calling json: invalid character 'b' looking for beginning of object key string"
+        ),
+        (
+            "{{json \"{\\\"a\\\":1\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <json \"{\\\"a\\\":1\">: error calling json: unexpected end of JSON input"
+        ),
+        (
+            "{{json \"{\\\"a\\\" 1}\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <json \"{\\\"a\\\" 1}\">: error calling json: invalid character '1' after object key"
+        ),
+        (
+            "{{jsonArray \"{}\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <jsonArray \"{}\">: error calling jsonArray: json: cannot unmarshal object into Go value of type []interface {}"
+        ),
+        (
+            "{{jsonArray \"[1,]\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <jsonArray \"[1,]\">: error calling jsonArray: invalid character ']' looking for beginning of value"
+        ),
+        (
+            "{{json \"{} x\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <json \"{} x\">: error calling json: invalid character 'x' after top-level value"
+        ),
+        (
+            "{{base64Decode \"!!!\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <base64Decode \"!!!\">: error calling base64Decode: illegal base64 data at input byte 0"
+        ),
+        (
+            "{{parseBool \"yes\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <parseBool \"yes\">: error calling parseBool: strconv.ParseBool: parsing \"yes\": invalid syntax"
+        ),
+        (
+            "{{div 1 0}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <div 1 0>: error calling div: runtime error: integer divide by zero"
+        ),
+        (
+            "{{mod 1 0}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <mod 1 0>: error calling mod: runtime error: integer divide by zero"
+        ),
+        (
+            "{{atoi \"x\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <atoi \"x\">: error calling atoi: strconv.Atoi: parsing \"x\": invalid syntax"
+        ),
+        (
+            "{{atoi \"99999999999999999999\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <atoi \"99999999999999999999\">: error calling atoi: strconv.Atoi: parsing \"99999999999999999999\": value out of range"
+        ),
+        (
+            "{{map \"a\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <map \"a\">: error calling map: invalid map call"
+        ),
+        (
+            "{{map 1 2}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <map 1 2>: error calling map: map keys must be strings"
+        ),
+        (
+            "{{len 3}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <len 3>: error calling len: len of type int"
+        ),
+        (
+            "{{index (split \"a\" \",\") 5}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <index (split \"a\" \",\") 5>: error calling index: index out of range: 5"
+        ),
+        (
+            "{{eq 1 \"a\"}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <eq 1 \"a\">: error calling eq: incompatible types for comparison"
+        ),
+        (
+            "{{lt true false}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <lt true false>: error calling lt: invalid type for comparison"
+        ),
+        (
+            "{{eq 1 1.0}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <eq 1 1.0>: error calling eq: incompatible types for comparison"
+        ),
         ("{{nil}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <nil>: nil is not a command"),
         ("{{1 2}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <1>: can't give argument to non-function 1"),
-        ("{{getv}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <getv>: wrong number of args for getv: want at least 1 got 0"),
-        ("{{base}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <base>: wrong number of args for base: want 1 got 0"),
-        ("{{add 1}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <add>: wrong number of args for add: want 2 got 1"),
-        ("{{template \"nope\"}}", "template: case.tmpl:1:11: executing \"case.tmpl\" at <{{template \"nope\"}}>: template \"nope\" not defined"),
-        ("{{(get \"/a\").Key 1}}", "template: case.tmpl:1:7: executing \"case.tmpl\" at <\"/a\">: Key has arguments but cannot be invoked as function"),
+        (
+            "{{getv}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <getv>: wrong number of args for getv: want at least 1 got 0"
+        ),
+        (
+            "{{base}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <base>: wrong number of args for base: want 1 got 0"
+        ),
+        (
+            "{{add 1}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <add>: wrong number of args for add: want 2 got 1"
+        ),
+        (
+            "{{template \"nope\"}}",
+            "template: case.tmpl:1:11: executing \"case.tmpl\" at <{{template \"nope\"}}>: template \"nope\" not defined"
+        ),
+        (
+            "{{(get \"/a\").Key 1}}",
+            "template: case.tmpl:1:7: executing \"case.tmpl\" at <\"/a\">: Key has arguments but cannot be invoked as function"
+        ),
         ("{{range 5}}{{end}}", "template: case.tmpl:1:8: executing \"case.tmpl\" at <5>: range can't iterate over 5"),
-        ("{{join (jsonArray \"[1]\") \",\"}}", "template: case.tmpl:1:18: executing \"case.tmpl\" at <\"[1]\">: wrong type for value; expected []string; got []interface {}"),
-        ("{{add \"1\" 2}}", "template: case.tmpl:1:6: executing \"case.tmpl\" at <\"1\">: expected integer; found \"1\""),
-        ("{{define \"x\"}}{{template \"x\" .}}{{end}}{{template \"x\"}}", "template: case.tmpl:1:25: executing \"x\" at <{{template \"x\" .}}>: exceeded maximum template depth (100000)"),
+        (
+            "{{join (jsonArray \"[1]\") \",\"}}",
+            "template: case.tmpl:1:18: executing \"case.tmpl\" at <\"[1]\">: wrong type for value; expected []string; got []interface {}"
+        ),
+        (
+            "{{add \"1\" 2}}",
+            "template: case.tmpl:1:6: executing \"case.tmpl\" at <\"1\">: expected integer; found \"1\""
+        ),
+        (
+            "{{define \"x\"}}{{template \"x\" .}}{{end}}{{template \"x\"}}",
+            "template: case.tmpl:1:25: executing \"x\" at <{{template \"x\" .}}>: exceeded maximum template depth (100000)"
+        ),
         ("{{printf 1}}", "template: case.tmpl:1:9: executing \"case.tmpl\" at <1>: expected string; found 1"),
-        ("{{$m := map \"a\" 1}}{{$m.a 1}}", "template: case.tmpl:1:23: executing \"case.tmpl\" at <$m.a>: a is not a method but has arguments"),
-        ("{{slice \"abc\" 2 1}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <slice \"abc\" 2 1>: error calling slice: invalid slice index: 2 > 1"),
-        ("{{index \"abc\" 9}}", "template: case.tmpl:1:2: executing \"case.tmpl\" at <index \"abc\" 9>: error calling index: index out of range: 9"),
-        ("{{$x := 1 2}}", "template: case.tmpl:1:8: executing \"case.tmpl\" at <1>: can't give argument to non-function 1"),
+        (
+            "{{$m := map \"a\" 1}}{{$m.a 1}}",
+            "template: case.tmpl:1:23: executing \"case.tmpl\" at <$m.a>: a is not a method but has arguments"
+        ),
+        (
+            "{{slice \"abc\" 2 1}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <slice \"abc\" 2 1>: error calling slice: invalid slice index: 2 > 1"
+        ),
+        (
+            "{{index \"abc\" 9}}",
+            "template: case.tmpl:1:2: executing \"case.tmpl\" at <index \"abc\" 9>: error calling index: index out of range: 9"
+        ),
+        (
+            "{{$x := 1 2}}",
+            "template: case.tmpl:1:8: executing \"case.tmpl\" at <1>: can't give argument to non-function 1"
+        ),
     ]
     static let parseErrors: [(String, String)] = [
         ("{{if}}", "template: case.tmpl:1: missing value for if"),

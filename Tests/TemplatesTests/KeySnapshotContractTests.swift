@@ -1,5 +1,5 @@
-import Testing
 import Templates
+import Testing
 
 /// Every `KeySnapshot` conformer answers these the same way.
 struct KeySnapshotContractTests {
@@ -24,16 +24,20 @@ struct KeySnapshotContractTests {
     }
 
     @Test func emptyStoreGivesEmptyListsAndMissingKeyErrors() {
-        #expect(render(#"{{ls "/"}}{{lsdir "/x"}}{{gets "/*"}}{{getvs "/*"}}{{exists "/a"}}{{gets "[/"}}"#, keys: [:])
-            == "[][][][]false[]")
-        #expect(failure(#"{{getv "/a"}}"#, keys: [:])
-            == #"template: case.tmpl:1:2: executing "case.tmpl" at <getv "/a">: error calling getv: key does not exist: /a"#)
+        #expect(
+            render(#"{{ls "/"}}{{lsdir "/x"}}{{gets "/*"}}{{getvs "/*"}}{{exists "/a"}}{{gets "[/"}}"#, keys: [:])
+                == "[][][][]false[]")
+        #expect(
+            failure(#"{{getv "/a"}}"#, keys: [:])
+                == #"template: case.tmpl:1:2: executing "case.tmpl" at <getv "/a">: error calling getv: key does not exist: /a"#
+        )
     }
 
     @Test func manyAppsListAndGetInKeyOrder() {
         var keys: [String: String] = [:]
         for app in 0..<50 { for n in 1...3 { keys["/services/web/app\(app)/app\(app)@\(n)"] = "10.0.\(app).\(n):80" } }
-        let output = render(#"{{range lsdir "/services/web"}}{{.}}={{len (gets (printf "/services/web/%s/*" .))}},{{end}}"#, keys: keys)
+        let output = render(
+            #"{{range lsdir "/services/web"}}{{.}}={{len (gets (printf "/services/web/%s/*" .))}},{{end}}"#, keys: keys)
         let expected = (0..<50).map { "app\($0)" }.sorted().map { "\($0)=3," }.joined()
         #expect(output == expected)
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Templates
+import Testing
 
 /// templates/nginx.tmpl renders byte for byte what confd renders (golden file rendered by Go, bench/templates/conformance/nginx-3x2.conf).
 struct NginxTemplateTests {

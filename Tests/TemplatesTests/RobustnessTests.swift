@@ -1,5 +1,5 @@
-import Testing
 import Templates
+import Testing
 
 /// Malformed or hostile templates fail with a located error; none crashes or hangs.
 struct RobustnessTests {
@@ -9,8 +9,9 @@ struct RobustnessTests {
     }
 
     @Test func deeplyNestedRecursionBelowTheCapRenders() {
-        #expect(render(#"{{define "r"}}{{if gt . 0}}.{{template "r" (sub . 1)}}{{end}}{{end}}{{template "r" 90}}"#)
-            == String(repeating: ".", count: 90))
+        #expect(
+            render(#"{{define "r"}}{{if gt . 0}}.{{template "r" (sub . 1)}}{{end}}{{end}}{{template "r" 90}}"#)
+                == String(repeating: ".", count: 90))
     }
 
     @Test(arguments: [
@@ -38,8 +39,10 @@ struct RobustnessTests {
         let error = TemplateError.execution(
             name: "apps.tmpl", template: "apps.tmpl", line: 12, column: 7, context: #"getv "/x""#,
             message: "error calling getv: key does not exist: /x")
-        #expect(error.description
-            == #"template: apps.tmpl:12:7: executing "apps.tmpl" at <getv "/x">: error calling getv: key does not exist: /x"#)
+        #expect(
+            error.description
+                == #"template: apps.tmpl:12:7: executing "apps.tmpl" at <getv "/x">: error calling getv: key does not exist: /x"#
+        )
     }
 
     @Test func everyByteOfAValidTemplateCutShortFailsCleanly() {

@@ -69,7 +69,8 @@ package enum RenderCommand {
         let pairs: [String: String]
         do {
             guard let object = try JSONSerialization.jsonObject(with: kvData) as? [String: Any] else {
-                return .failure(Message(description: "render: \(kvPath): expected a JSON object of key to string value"))
+                return .failure(
+                    Message(description: "render: \(kvPath): expected a JSON object of key to string value"))
             }
             var strings: [String: String] = [:]
             for (key, value) in object {

@@ -122,7 +122,8 @@ extension Executor {
             let field: Value? = name == "Key" ? .string(pair.key) : name == "Value" ? .string(pair.value) : nil
             if let field {
                 guard arguments.isEmpty else {
-                    throw failure(node.offset, node.description, "\(name) has arguments but cannot be invoked as function")
+                    throw failure(
+                        node.offset, node.description, "\(name) has arguments but cannot be invoked as function")
                 }
                 return field
             }
@@ -133,7 +134,8 @@ extension Executor {
             ]
             if let field = fields[name] {
                 guard arguments.isEmpty else {
-                    throw failure(node.offset, node.description, "\(name) has arguments but cannot be invoked as function")
+                    throw failure(
+                        node.offset, node.description, "\(name) has arguments but cannot be invoked as function")
                 }
                 return field
             }

@@ -24,7 +24,6 @@ struct Executor {
         self.template = template
         self.functions = functions
         self.executing = template.name
-        output.reserveCapacity(4096)
     }
 
     mutating func run(_ list: [Node], dot: Value) throws {

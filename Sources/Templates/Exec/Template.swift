@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A compiled template: parse once, render many times against new snapshots.
 ///
@@ -6,8 +7,8 @@ import Foundation
 /// let template = try Template(name: "nginx.tmpl", text: source)      // checks syntax and names
 /// let config = try template.render(SortedKeySnapshot(pairs))          // confd's functions over a snapshot
 /// ```
-/// Rendering is a pure function of the tree, the functions and the data: no caches, no
-/// shared state, so one `Template` may render on many threads at once.
+/// Rendering is a pure function of the tree, the functions and the data; the only shared state is a
+/// size hint (an atomic), so one `Template` may render on many threads at once.
 package struct Template: Sendable {
     /// The name errors carry (confd uses the source file's base name).
     package let name: String
@@ -15,6 +16,8 @@ package struct Template: Sendable {
     private let definitions: [String: [Node]]
     /// The functions the text calls, by slot; rendering looks each up once, not per call.
     let functionSlots: [String]
+    /// The last output's size: the next render reserves it up front instead of growing a megabyte by doubling.
+    private let sizeHint = SizeHint()
 
     /// Template calls may nest this deep; deeper recursion is an error, never a crash.
     package static let maximumDepth = 100
@@ -63,6 +66,7 @@ package struct Template: Sendable {
         guard let list = definitions[start] else { throw TemplateError.undefinedTemplate(name: start) }
         let all = FunctionSet.goBuiltins.merging(functions).functions
         var executor = Executor(template: self, functions: functionSlots.map { all[$0] })
+        executor.output.reserveCapacity(max(4096, sizeHint.bytes.load(ordering: .relaxed)))
         do {
             try executor.run(list, dot: data)
         } catch let failure as Executor.Failure {
@@ -71,6 +75,7 @@ package struct Template: Sendable {
             throw TemplateError.execution(
                 name: name, template: name, line: 1, column: 0, context: "", message: String(describing: error))
         }
+        sizeHint.bytes.store(executor.output.count + executor.output.count / 8, ordering: .relaxed)
         return String(decoding: executor.output, as: UTF8.self)
     }
 
@@ -94,4 +99,9 @@ package struct Template: Sendable {
 
     /// The source, kept for turning offsets into line:column when rendering fails.
     let source: [UInt8]
+}
+
+/// A shared, thread-safe output size estimate.
+private final class SizeHint: Sendable {
+    let bytes = Atomic<Int>(0)
 }

@@ -27,7 +27,8 @@ extension FunctionSet {
                     case .map(let m): return .map(m)
                     case .none: return .map([:])
                     case let other:
-                        throw FunctionError.failed("json: cannot unmarshal \(jsonKind(other)) into Go value of type map[string]interface {}")
+                        throw FunctionError.failed(
+                            "json: cannot unmarshal \(jsonKind(other)) into Go value of type map[string]interface {}")
                     }
                 } catch let error as GoJSON.SyntaxError {
                     throw FunctionError.failed(error.message)
@@ -39,7 +40,8 @@ extension FunctionSet {
                     case .list(let l, _): return .list(l, .interfaces)
                     case .none: return .list([], .interfaces)
                     case let other:
-                        throw FunctionError.failed("json: cannot unmarshal \(jsonKind(other)) into Go value of type []interface {}")
+                        throw FunctionError.failed(
+                            "json: cannot unmarshal \(jsonKind(other)) into Go value of type []interface {}")
                     }
                 } catch let error as GoJSON.SyntaxError {
                     throw FunctionError.failed(error.message)
@@ -49,7 +51,9 @@ extension FunctionSet {
                 guard args.count % 2 == 0 else { throw FunctionError.failed("invalid map call") }
                 var map: [String: Value] = [:]
                 for i in stride(from: 0, to: args.count, by: 2) {
-                    guard case .string(let key) = args[i] else { throw FunctionError.failed("map keys must be strings") }
+                    guard case .string(let key) = args[i] else {
+                        throw FunctionError.failed("map keys must be strings")
+                    }
                     map[key] = args[i + 1]
                 }
                 return .map(map)
@@ -68,7 +72,9 @@ extension FunctionSet {
             },
             "toUpper": unary { .string(goMapCase($0, upper: true)) },
             "toLower": unary { .string(goMapCase($0, upper: false)) },
-            "contains": binary { .bool($1.isEmpty || !occurrences(of: Array($1.utf8), in: Array($0.utf8), limit: 1).isEmpty) },
+            "contains": binary {
+                .bool($1.isEmpty || !occurrences(of: Array($1.utf8), in: Array($0.utf8), limit: 1).isEmpty)
+            },
             "replace": { args in
                 try expectCount(args, 4)
                 let (s, old, new) = (try args[0].asString(), try args[1].asString(), try args[2].asString())
@@ -122,7 +128,8 @@ extension FunctionSet {
                     throw FunctionError.argumentType(expected: "[]memkv.KVPair", got: args[0].goTypeName)
                 }
                 let pairs = items.compactMap { if case .pair(let p) = $0 { p } else { nil } }
-                return .list(stableSorted(pairs) { $0.key.utf8.count < $1.key.utf8.count }.map { .pair($0) }, .kvPairSlice)
+                return .list(
+                    stableSorted(pairs) { $0.key.utf8.count < $1.key.utf8.count }.map { .pair($0) }, .kvPairSlice)
             },
             "add": arithmetic { .int($0 &+ $1) },
             "sub": arithmetic { .int($0 &- $1) },
@@ -178,8 +185,10 @@ private func arithmetic(_ body: @escaping @Sendable (Int, Int) throws -> Value) 
 /// Go's sort.Sort is not stable, but uses insertion sort (stable) for up to 12 items; we
 /// keep every tie in input order, which agrees with confd there.
 private func stableSorted<T>(_ items: [T], by less: (T, T) -> Bool) -> [T] {
-    items.enumerated().sorted { a, b in less(a.element, b.element) || (!less(b.element, a.element) && a.offset < b.offset) }
-        .map(\.element)
+    items.enumerated().sorted { a, b in
+        less(a.element, b.element) || (!less(b.element, a.element) && a.offset < b.offset)
+    }
+    .map(\.element)
 }
 
 private func jsonKind(_ value: Value) -> String {

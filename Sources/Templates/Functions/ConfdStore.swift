@@ -146,7 +146,8 @@ struct ConfdStore<Keys: KeySnapshot>: Sendable {
         let d = dir.utf8
         if d.count == p.count { return d.elementsEqual(p) }
         if prefix == "/" { return false }  // terms ["", ""]: only "/" itself has that second empty term
-        return d.count > p.count && d.starts(with: p) && d[d.index(d.startIndex, offsetBy: p.count)] == UInt8(ascii: "/")
+        return d.count > p.count && d.starts(with: p)
+            && d[d.index(d.startIndex, offsetBy: p.count)] == UInt8(ascii: "/")
     }
 
     private func stripKey(_ key: String, _ prefix: String) -> Substring {

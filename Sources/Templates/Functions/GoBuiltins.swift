@@ -97,7 +97,9 @@ extension FunctionSet {
         func check(_ count: Int) throws -> (Int, Int) {
             let low = bounds.first ?? 0
             let high = bounds.count > 1 ? bounds[1] : count
-            guard low >= 0, high <= count else { throw FunctionError.failed("index out of range: \(low > count ? low : high)") }
+            guard low >= 0, high <= count else {
+                throw FunctionError.failed("index out of range: \(low > count ? low : high)")
+            }
             guard low <= high else { throw FunctionError.failed("invalid slice index: \(low) > \(high)") }
             return (low, high)
         }

@@ -54,8 +54,10 @@ enum GoComparison {
         case let (.string(x)?, .string(y)?): return .bool(decide(goLess(x, y), x == y))
         case (.bool?, .bool?): throw FunctionError.failed("invalid type for comparison")
         case (nil, _), (_, nil):
-            throw FunctionError.failed(basic(a) == nil && basic(b) == nil ? "invalid type for comparison"
-                : "incompatible types for comparison")
+            throw FunctionError.failed(
+                basic(a) == nil && basic(b) == nil
+                    ? "invalid type for comparison"
+                    : "incompatible types for comparison")
         default: throw FunctionError.failed("incompatible types for comparison")
         }
     }

@@ -124,8 +124,9 @@ enum GoFormat {
         }
         if argIndex < args.count {
             append("%!(EXTRA ")
-            append(args[argIndex...].map { "\($0.goTypeName)=\(Self.format($0, Spec(verb: "v"), depth: 0))" }
-                .joined(separator: ", "))
+            append(
+                args[argIndex...].map { "\($0.goTypeName)=\(Self.format($0, Spec(verb: "v"), depth: 0))" }
+                    .joined(separator: ", "))
             append(")")
         }
         return String(decoding: out, as: UTF8.self)
@@ -261,7 +262,9 @@ enum GoFormat {
         switch spec.verb {
         case "s", "v": return pad(text, spec)
         case "q":
-            if spec.sharp && !text.contains("`") && text.unicodeScalars.allSatisfy({ $0 == "\t" || $0.value >= 0x20 && $0.value != 0x7F }) {
+            if spec.sharp && !text.contains("`")
+                && text.unicodeScalars.allSatisfy({ $0 == "\t" || $0.value >= 0x20 && $0.value != 0x7F })
+            {
                 return pad("`" + text + "`", spec)
             }
             return pad(goQuote(text, asciiOnly: spec.plus), spec)

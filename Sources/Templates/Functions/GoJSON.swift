@@ -58,7 +58,10 @@ struct GoJSON {
         for expected in word.utf8 {
             guard i < bytes.count else { throw endOfInput }
             guard bytes[i] == expected else {
-                throw SyntaxError(message: "invalid character \(quoteChar()) in literal \(word) (expecting '\(Character(Unicode.Scalar(expected)))')")
+                throw SyntaxError(
+                    message:
+                        "invalid character \(quoteChar()) in literal \(word) (expecting '\(Character(Unicode.Scalar(expected)))')"
+                )
             }
             i += 1
         }
@@ -82,13 +85,17 @@ struct GoJSON {
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
             i += 1
             guard i < bytes.count else { throw endOfInput }
-            if digits(&self) == 0 { throw SyntaxError(message: "invalid character \(quoteChar()) after decimal point in numeric literal") }
+            if digits(&self) == 0 {
+                throw SyntaxError(message: "invalid character \(quoteChar()) after decimal point in numeric literal")
+            }
         }
         if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
             i += 1
             if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
             guard i < bytes.count else { throw endOfInput }
-            if digits(&self) == 0 { throw SyntaxError(message: "invalid character \(quoteChar()) in exponent of numeric literal") }
+            if digits(&self) == 0 {
+                throw SyntaxError(message: "invalid character \(quoteChar()) in exponent of numeric literal")
+            }
         }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         return .float(Double(text) ?? 0)
@@ -196,7 +203,8 @@ struct GoJSON {
             skipSpace()
             guard i < bytes.count else { throw endOfInput }
             guard bytes[i] == UInt8(ascii: "\"") else {
-                throw SyntaxError(message: "invalid character \(quoteChar()) looking for beginning of object key string")
+                throw SyntaxError(
+                    message: "invalid character \(quoteChar()) looking for beginning of object key string")
             }
             let key = try string()
             skipSpace()

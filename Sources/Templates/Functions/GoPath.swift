@@ -140,7 +140,9 @@ enum GoPath {
                     chunk = afterLo
                     var hi = lo
                     if chunk.first == "-" {
-                        guard let (h, afterHi) = escaped(chunk.dropFirst()) else { return ([][...], false, BadPattern()) }
+                        guard let (h, afterHi) = escaped(chunk.dropFirst()) else {
+                            return ([][...], false, BadPattern())
+                        }
                         hi = h
                         chunk = afterHi
                     }

@@ -12,8 +12,10 @@ enum GoTime {
     static func method(_ name: String, date: Date, zone: TimeZone, arguments: [Value]) throws(FunctionError) -> Value? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond, .weekday], from: date)
-        let noArguments: () throws(FunctionError) -> Void = { () throws(FunctionError) in try expectCount(arguments, 0) }
+        let parts = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second, .nanosecond, .weekday], from: date)
+        let noArguments: () throws(FunctionError) -> Void = { () throws(FunctionError) in try expectCount(arguments, 0)
+        }
         switch name {
         case "Format":
             try expectCount(arguments, 1)
@@ -45,13 +47,15 @@ enum GoTime {
     static func format(_ date: Date, _ zone: TimeZone, layout: String) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond, .weekday], from: date)
+        let c = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second, .nanosecond, .weekday], from: date)
         let (year, month, day) = (c.year ?? 1970, c.month ?? 1, c.day ?? 1)
         let (hour, minute, second) = (c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
         let nanos = c.nanosecond ?? 0
         let hour12 = hour % 12 == 0 ? 12 : hour % 12
         let offset = zone.secondsFromGMT(for: date)
-        let abbreviation = zone.identifier == "UTC" || zone.identifier == "GMT" ? "UTC" : (zone.abbreviation(for: date) ?? "UTC")
+        let abbreviation =
+            zone.identifier == "UTC" || zone.identifier == "GMT" ? "UTC" : (zone.abbreviation(for: date) ?? "UTC")
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         func zoneText(colon: Bool, seconds: Bool, hoursOnly: Bool, z: Bool) -> String {
             if z && offset == 0 { return "Z" }
@@ -78,7 +82,8 @@ enum GoTime {
             ("Z07", { zoneText(colon: false, seconds: false, hoursOnly: true, z: true) }),
             ("-07", { zoneText(colon: false, seconds: false, hoursOnly: true, z: false) }),
             ("01", { two(month) }), ("02", { two(day) }), ("_2", { day < 10 ? " \(day)" : "\(day)" }),
-            ("002", { String(calendar.ordinality(of: .day, in: .year, for: date) ?? 1).leftPadded(3) }), ("06", { two(year % 100) }),
+            ("002", { String(calendar.ordinality(of: .day, in: .year, for: date) ?? 1).leftPadded(3) }),
+            ("06", { two(year % 100) }),
             ("15", { two(hour) }), ("03", { two(hour12) }),
             ("3", { String(hour12) }), ("04", { two(minute) }), ("4", { String(minute) }),
             ("05", { two(second) }), ("5", { String(second) }), ("PM", { hour >= 12 ? "PM" : "AM" }),

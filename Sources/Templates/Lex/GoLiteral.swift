@@ -54,8 +54,13 @@ enum GoLiteral {
         _ = accept("+-")
         var digits = "0123456789_"
         if accept("0") {
-            if accept("xX") { digits = "0123456789abcdefABCDEF_" } else if accept("oO") { digits = "01234567_" }
-            else if accept("bB") { digits = "01_" }
+            if accept("xX") {
+                digits = "0123456789abcdefABCDEF_"
+            } else if accept("oO") {
+                digits = "01234567_"
+            } else if accept("bB") {
+                digits = "01_"
+            }
         }
         run(digits)
         if accept(".") { run(digits) }

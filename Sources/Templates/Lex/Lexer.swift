@@ -131,8 +131,12 @@ struct Lexer {
         switch c {
         case _ where isSpace(c):
             while position < bytes.count && isSpace(bytes[position]) && !atRightTrim(position) { position += 1 }
-            if position == start { position += 1 }  // the space before " -}}" is part of the marker
-            else { emit(.space, start) }
+            if position == start {
+                position += 1
+            }  // the space before " -}}" is part of the marker
+            else {
+                emit(.space, start)
+            }
         case UInt8(ascii: "="):
             position += 1
             emit(.assign, start)
@@ -153,7 +157,9 @@ struct Lexer {
         case UInt8(ascii: "`"):
             position += 1
             while position < bytes.count && bytes[position] != UInt8(ascii: "`") { position += 1 }
-            guard position < bytes.count else { throw Failure(offset: start, message: "unterminated raw quoted string") }
+            guard position < bytes.count else {
+                throw Failure(offset: start, message: "unterminated raw quoted string")
+            }
             position += 1
             emit(.rawString, start)
         case UInt8(ascii: "'"):
@@ -282,7 +288,8 @@ func isSpace(_ c: UInt8) -> Bool {
 func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
 
 func isAlphaNumeric(_ c: UInt8) -> Bool {
-    isDigit(c) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+    isDigit(c) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
+        || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
         || c == UInt8(ascii: "_")
 }
 

@@ -250,7 +250,8 @@ struct Parser {
                 for (i, command) in pipe.commands.enumerated().dropFirst() {
                     switch command.arguments[0] {
                     case .constant, .dot, .nil:
-                        throw Failure(offset: command.offset, message: "non executable command in pipeline stage \(i + 1)")
+                        throw Failure(
+                            offset: command.offset, message: "non executable command in pipeline stage \(i + 1)")
                     default: break
                     }
                 }
@@ -324,9 +325,12 @@ struct Parser {
         case .bool: return .constant(.bool(t.text == "true"), text: String(t.text), offset: t.offset)
         case .number, .charConstant:
             guard let value = GoLiteral.number(t) else {
-                let what = t.kind == .charConstant ? "malformed character constant: \(t.text)"
-                    : GoLiteral.lexerAccepts(t.text) ? "illegal number syntax: \(goQuote(String(t.text)))"
-                    : "bad number syntax: \(goQuote(String(t.text)))"
+                let what =
+                    t.kind == .charConstant
+                    ? "malformed character constant: \(t.text)"
+                    : GoLiteral.lexerAccepts(t.text)
+                        ? "illegal number syntax: \(goQuote(String(t.text)))"
+                        : "bad number syntax: \(goQuote(String(t.text)))"
                 throw Failure(offset: t.offset, message: what)
             }
             return .constant(value, text: String(t.text), offset: t.offset)
