@@ -17,7 +17,8 @@ let package = Package(
         .executableTarget(name: "Router", dependencies: ["KV", "HTTP", "Templates"], swiftSettings: strict),
         .executableTarget(name: "Announcer", dependencies: ["KV", "HTTP"], swiftSettings: strict),
         // Benchmarks live in bench/ (never timed tests); built in release by their run scripts.
-        .executableTarget(name: "store-bench", dependencies: ["KV", "HTTP"], path: "bench/store/Sources", swiftSettings: strict),
+        .executableTarget(
+            name: "store-bench", dependencies: ["KV", "HTTP"], path: "bench/store/Sources", swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["KV", "HTTP"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "KVTests", dependencies: ["KV", "TestSupport"], swiftSettings: strict),

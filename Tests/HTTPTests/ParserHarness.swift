@@ -10,14 +10,18 @@ struct ParsedMessage: Equatable, CustomStringConvertible {
 }
 
 /// Feeds `input` to a fresh parser in pieces cut at `splits`, collecting every complete message.
-func parseRequests(_ input: [UInt8], splits: [Int] = [], limits: HTTPLimits = HTTPLimits()) throws(HTTPParseError) -> [ParsedMessage] {
+func parseRequests(_ input: [UInt8], splits: [Int] = [], limits: HTTPLimits = HTTPLimits()) throws(HTTPParseError)
+    -> [ParsedMessage]
+{
     var parser = HTTPRequestParser(limits: limits)
     return try feed(input, splits: splits, parser: &parser) { head in
         "\(head.method) \(head.target) \(head.version)"
     }
 }
 
-func parseResponses(_ input: [UInt8], splits: [Int] = [], toHEAD: Bool = false, limits: HTTPLimits = HTTPLimits()) throws(HTTPParseError) -> [ParsedMessage] {
+func parseResponses(_ input: [UInt8], splits: [Int] = [], toHEAD: Bool = false, limits: HTTPLimits = HTTPLimits())
+    throws(HTTPParseError) -> [ParsedMessage]
+{
     var parser = HTTPResponseParser(limits: limits)
     parser.expectResponse(toHEAD: toHEAD)
     var messages = try feed(input, splits: splits, parser: &parser) { head in "\(head.status) \(head.reason)" }

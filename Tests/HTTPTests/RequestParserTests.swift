@@ -24,11 +24,16 @@ struct RequestParserTests {
             "chunked with extensions and trailers",
             "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;name=value\r\nhello\r\n"
                 + "6 ; x\r\n world\r\n0\r\nExpires: never\r\nX-Sum: 1\r\n\r\n"),
-        Sample("pipelined three", "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\nPOST /3 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok"),
+        Sample(
+            "pipelined three",
+            "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\nPOST /3 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok"
+        ),
         Sample("HTTP/1.0 without host", "GET / HTTP/1.0\r\n\r\n"),
         Sample("leading empty lines are skipped", "\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"),
         Sample("whitespace around values is trimmed", "GET / HTTP/1.1\r\nHost:   a  \r\nX-Empty:\r\n\r\n"),
-        Sample("duplicate equal content-length", "PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc"),
+        Sample(
+            "duplicate equal content-length",
+            "PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc"),
         Sample("expect continue", "PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nx"),
     ]
 
@@ -71,7 +76,9 @@ struct RequestParserTests {
         #expect(HTTPRequestHead(method: "GET", target: "/").keepAlive)
         #expect(!HTTPRequestHead(method: "GET", target: "/", headers: ["Connection": "close"]).keepAlive)
         #expect(!HTTPRequestHead(method: "GET", target: "/", version: .http1_0).keepAlive)
-        #expect(HTTPRequestHead(method: "GET", target: "/", version: .http1_0, headers: ["connection": "Keep-Alive"]).keepAlive)
+        #expect(
+            HTTPRequestHead(method: "GET", target: "/", version: .http1_0, headers: ["connection": "Keep-Alive"])
+                .keepAlive)
     }
 
     struct Malformed: CustomTestStringConvertible, Sendable {
@@ -91,19 +98,45 @@ struct RequestParserTests {
 
     static let small = HTTPLimits(maxBody: 10)
     static let malformed: [Malformed] = [
-        Malformed("bad chunk size", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", .invalidChunkSize),
-        Malformed("negative chunk size", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n", .invalidChunkSize),
-        Malformed("chunk size overflow", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1ffffffffffffffff\r\n", .chunkSizeOverflow),
-        Malformed("chunk without CRLF after data", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n", .invalidChunkTerminator),
-        Malformed("chunk extension with LF", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;a\nb\r\n", .invalidChunkExtension),
-        Malformed("content-length and transfer-encoding", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", .contentLengthWithTransferEncoding),
-        Malformed("duplicate differing content-length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", .conflictingContentLength),
-        Malformed("negative content-length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", .invalidContentLength),
-        Malformed("non-numeric content-length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1e3\r\n\r\n", .invalidContentLength),
-        Malformed("content-length list", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\n", .invalidContentLength),
-        Malformed("gzip transfer-encoding", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", .unsupportedTransferEncoding("gzip")),
-        Malformed("chunked twice", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", .invalidTransferEncoding),
-        Malformed("CR injected in header value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\rSet: b\r\n\r\n", .invalidHeaderValue(name: "X")),
+        Malformed(
+            "bad chunk size", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            .invalidChunkSize),
+        Malformed(
+            "negative chunk size", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n",
+            .invalidChunkSize),
+        Malformed(
+            "chunk size overflow",
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1ffffffffffffffff\r\n", .chunkSizeOverflow),
+        Malformed(
+            "chunk without CRLF after data",
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n", .invalidChunkTerminator),
+        Malformed(
+            "chunk extension with LF", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;a\nb\r\n",
+            .invalidChunkExtension),
+        Malformed(
+            "content-length and transfer-encoding",
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+            .contentLengthWithTransferEncoding),
+        Malformed(
+            "duplicate differing content-length",
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", .conflictingContentLength),
+        Malformed(
+            "negative content-length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", .invalidContentLength
+        ),
+        Malformed(
+            "non-numeric content-length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1e3\r\n\r\n",
+            .invalidContentLength),
+        Malformed(
+            "content-length list", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\n", .invalidContentLength),
+        Malformed(
+            "gzip transfer-encoding", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n",
+            .unsupportedTransferEncoding("gzip")),
+        Malformed(
+            "chunked twice", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
+            .invalidTransferEncoding),
+        Malformed(
+            "CR injected in header value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\rSet: b\r\n\r\n",
+            .invalidHeaderValue(name: "X")),
         Malformed("bare LF ends a header line", "GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n", .bareLineFeed),
         Malformed("bare LF request", "GET / HTTP/1.1\n\n", .bareLineFeed),
         Malformed("NUL in header value", "GET / HTTP/1.1\r\nHost: a\u{0}b\r\n\r\n", .invalidHeaderValue(name: "Host")),
@@ -118,11 +151,23 @@ struct RequestParserTests {
         Malformed("HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", .unsupportedVersion("HTTP/2.0")),
         Malformed("missing host", "GET / HTTP/1.1\r\n\r\n", .missingHost),
         Malformed("two hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", .duplicateHost),
-        Malformed("overlong request line", "GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\n\r\n", .requestLineTooLong(limit: 8192)),
-        Malformed("overlong unterminated request line", "GET /" + String(repeating: "a", count: 9000), .requestLineTooLong(limit: 8192)),
-        Malformed("too many headers", "GET / HTTP/1.1\r\nHost: a\r\n" + String(repeating: "X: y\r\n", count: 100) + "\r\n", .tooManyHeaders(limit: 100)),
-        Malformed("too large header block", "GET / HTTP/1.1\r\nHost: a\r\n" + String(repeating: "X: " + String(repeating: "y", count: 1000) + "\r\n", count: 66), .headerBlockTooLarge(limit: 65536)),
-        Malformed("TLS client hello", bytes: [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 0x0d, 0x0a], .invalidMethod),
+        Malformed(
+            "overlong request line", "GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\n\r\n",
+            .requestLineTooLong(limit: 8192)),
+        Malformed(
+            "overlong unterminated request line", "GET /" + String(repeating: "a", count: 9000),
+            .requestLineTooLong(limit: 8192)),
+        Malformed(
+            "too many headers", "GET / HTTP/1.1\r\nHost: a\r\n" + String(repeating: "X: y\r\n", count: 100) + "\r\n",
+            .tooManyHeaders(limit: 100)),
+        Malformed(
+            "too large header block",
+            "GET / HTTP/1.1\r\nHost: a\r\n"
+                + String(repeating: "X: " + String(repeating: "y", count: 1000) + "\r\n", count: 66),
+            .headerBlockTooLarge(limit: 65536)),
+        Malformed(
+            "TLS client hello", bytes: [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 0x0d, 0x0a],
+            .invalidMethod),
         Malformed("binary garbage", bytes: [0x00, 0xff, 0x13, 0x37, 0x0d, 0x0a, 0x0d, 0x0a], .invalidMethod),
     ]
 
@@ -150,7 +195,9 @@ struct RequestParserTests {
 
     @Test func errorDescriptionsNameTheProblem() {
         #expect(HTTPParseError.bodyTooLarge(limit: 10).description == "body larger than 10 bytes")
-        #expect(HTTPParseError.invalidHeaderValue(name: "X").description == "header 'X' has a control character (CR, LF, NUL, ...) in its value")
+        #expect(
+            HTTPParseError.invalidHeaderValue(name: "X").description
+                == "header 'X' has a control character (CR, LF, NUL, ...) in its value")
     }
 
     @Test func parserKeepsFailingAfterAnError() {

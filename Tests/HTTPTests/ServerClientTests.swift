@@ -8,7 +8,8 @@ struct ServerClientTests {
     @Test func requestAndResponseMakeTheRoundTrip() async throws {
         try await withServer(handler: echo) { _, endpoint in
             try await withClient { client in
-                let response = try await client.send(HTTPClientRequest(method: "POST", path: "/a?b=1", body: Array("hi".utf8)), to: endpoint)
+                let response = try await client.send(
+                    HTTPClientRequest(method: "POST", path: "/a?b=1", body: Array("hi".utf8)), to: endpoint)
                 #expect(response.status == 200)
                 #expect(response.headers["content-type"] == "text/plain")
                 #expect(String(decoding: response.body, as: UTF8.self) == "POST /a?b=1 hi")
@@ -43,7 +44,9 @@ struct ServerClientTests {
         }
         try await withServer(threads: 2, handler: handler) { _, endpoint in
             let raw = try RawConnection(port: endpoint.port)
-            raw.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+            raw.send(
+                "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+            )
             let text = raw.readToEnd()
             let bodies = text.components(separatedBy: "\r\n\r\n").dropFirst().map { String($0.prefix(2)) }
             #expect(bodies == ["/1", "/2", "/3"], "\(text)")
@@ -54,7 +57,9 @@ struct ServerClientTests {
     @Test func chunkedRequestBodiesAreDecoded() async throws {
         try await withServer(handler: echo) { _, endpoint in
             let raw = try RawConnection(port: endpoint.port)
-            raw.send("POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3;ext=1\r\nabc\r\n4\r\ndefg\r\n0\r\nTrailer: x\r\n\r\n")
+            raw.send(
+                "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3;ext=1\r\nabc\r\n4\r\ndefg\r\n0\r\nTrailer: x\r\n\r\n"
+            )
             let text = raw.readToEnd()
             #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(text.hasSuffix("\r\n\r\nPOST /c abcdefg"))
@@ -64,7 +69,8 @@ struct ServerClientTests {
     @Test func expectContinueGetsAnInterimAnswerBeforeTheBody() async throws {
         try await withServer(handler: echo) { _, endpoint in
             let raw = try RawConnection(port: endpoint.port)
-            raw.send("PUT /e HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n")
+            raw.send(
+                "PUT /e HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n")
             #expect(raw.read(until: "\r\n\r\n") == "HTTP/1.1 100 Continue\r\n\r\n")
             raw.send("ok")
             #expect(raw.readToEnd().hasSuffix("PUT /e ok"))
@@ -124,11 +130,23 @@ struct ServerClientTests {
     }
 
     @Test(arguments: [
-        Rejection(name: "body too large", request: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n", status: "413 Content Too Large"),
-        Rejection(name: "URI too long", request: "GET /" + String(repeating: "x", count: 9000) + " HTTP/1.1\r\nHost: a\r\n\r\n", status: "414 URI Too Long"),
-        Rejection(name: "headers too large", request: "GET / HTTP/1.1\r\nHost: a\r\n" + String(repeating: "X-Filler: " + String(repeating: "y", count: 990) + "\r\n", count: 70) + "\r\n", status: "431 Request Header Fields Too Large"),
+        Rejection(
+            name: "body too large", request: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n",
+            status: "413 Content Too Large"),
+        Rejection(
+            name: "URI too long",
+            request: "GET /" + String(repeating: "x", count: 9000) + " HTTP/1.1\r\nHost: a\r\n\r\n",
+            status: "414 URI Too Long"),
+        Rejection(
+            name: "headers too large",
+            request: "GET / HTTP/1.1\r\nHost: a\r\n"
+                + String(repeating: "X-Filler: " + String(repeating: "y", count: 990) + "\r\n", count: 70) + "\r\n",
+            status: "431 Request Header Fields Too Large"),
         Rejection(name: "bad syntax", request: "GET / HTTP/1.1\r\nHost : a\r\n\r\n", status: "400 Bad Request"),
-        Rejection(name: "smuggling", request: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", status: "400 Bad Request"),
+        Rejection(
+            name: "smuggling",
+            request: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+            status: "400 Bad Request"),
     ])
     func badRequestsAreAnsweredWithTheirStatusThenClosed(_ rejection: Rejection) async throws {
         try await withServer(configure: { $0.limits.maxBody = 10 }, handler: echo) { _, endpoint in
@@ -160,7 +178,8 @@ struct ServerClientTests {
             writer.onClose { closed.continuation.yield() }
             writer.write(Array("x".utf8))
         }
-        let server = HTTPServer(configuration: HTTPServer.Configuration(), handler: handler, log: Log(component: "test", level: .error))
+        let server = HTTPServer(
+            configuration: HTTPServer.Configuration(), handler: handler, log: Log(component: "test", level: .error))
         let endpoint = Endpoint(host: "127.0.0.1", port: try server.start())
         defer { server.stop() }
         try await withClient { client in
@@ -173,7 +192,9 @@ struct ServerClientTests {
             var events = closed.stream.makeAsyncIterator()
             #expect(await events.next() != nil)
             await #expect(throws: HTTPClientError.self) { while try await iterator.next() != nil {} }
-            await #expect(throws: HTTPClientError.self) { try await client.send(HTTPClientRequest(path: "/again"), to: endpoint) }
+            await #expect(throws: HTTPClientError.self) {
+                try await client.send(HTTPClientRequest(path: "/again"), to: endpoint)
+            }
         }
     }
 
@@ -202,7 +223,9 @@ struct ServerClientTests {
         let arrived = AsyncStream<Void>.makeStream()
         try await withServer(handler: ClosureHandler { _, _ in arrived.continuation.yield() }) { _, endpoint in
             try await withClient { client in
-                let task = Task { try await client.send(HTTPClientRequest(path: "/"), to: endpoint, timeout: .seconds(30)) }
+                let task = Task {
+                    try await client.send(HTTPClientRequest(path: "/"), to: endpoint, timeout: .seconds(30))
+                }
                 var events = arrived.stream.makeAsyncIterator()
                 _ = await events.next()
                 task.cancel()
@@ -228,7 +251,8 @@ struct ServerClientTests {
         try await withServer(handler: echo) { _, endpoint in
             var configuration = HTTPServer.Configuration()
             configuration.port = endpoint.port
-            let second = HTTPServer(configuration: configuration, handler: echo, log: Log(component: "test", level: .error))
+            let second = HTTPServer(
+                configuration: configuration, handler: echo, log: Log(component: "test", level: .error))
             defer { second.stop() }
             let error = #expect(throws: SystemError.self) { try second.start() }
             #expect(error?.description == "bind 127.0.0.1:\(endpoint.port): Address already in use")
@@ -238,7 +262,8 @@ struct ServerClientTests {
     @Test func serverListensOnIPv6Loopback() async throws {
         try await withServer(configure: { $0.host = "::1" }, handler: echo) { _, endpoint in
             try await withClient { client in
-                let response = try await client.send(HTTPClientRequest(path: "/v6"), to: Endpoint(host: "::1", port: endpoint.port))
+                let response = try await client.send(
+                    HTTPClientRequest(path: "/v6"), to: Endpoint(host: "::1", port: endpoint.port))
                 #expect(response.status == 200)
             }
         }

@@ -22,14 +22,18 @@ func withServer<R>(
     var configuration = HTTPServer.Configuration()
     configuration.threads = threads
     configure(&configuration)
-    let server = HTTPServer(configuration: configuration, handler: handler, log: Log(component: "test", level: .error, sink: MemoryLogSink()))
+    let server = HTTPServer(
+        configuration: configuration, handler: handler,
+        log: Log(component: "test", level: .error, sink: MemoryLogSink()))
     let port = try server.start()
     defer { server.stop() }
     return try await body(server, Endpoint(host: "127.0.0.1", port: port))
 }
 
 /// Runs `body` with a client and always shuts it down.
-func withClient<R>(configure: (inout HTTPClient.Configuration) -> Void = { _ in }, _ body: (HTTPClient) async throws -> R) async throws -> R {
+func withClient<R>(
+    configure: (inout HTTPClient.Configuration) -> Void = { _ in }, _ body: (HTTPClient) async throws -> R
+) async throws -> R {
     var configuration = HTTPClient.Configuration()
     configure(&configuration)
     let client = HTTPClient(configuration: configuration)
@@ -52,7 +56,9 @@ final class RawConnection: Sendable {
     func readToEnd() -> String { String(decoding: RawSocket.readToEnd(fd), as: UTF8.self) }
 
     /// Reads until `text` has been seen (or the peer closes).
-    func read(until text: String) -> String { String(decoding: RawSocket.read(fd, until: Array(text.utf8)), as: UTF8.self) }
+    func read(until text: String) -> String {
+        String(decoding: RawSocket.read(fd, until: Array(text.utf8)), as: UTF8.self)
+    }
 
     deinit { RawSocket.close(fd) }
 }

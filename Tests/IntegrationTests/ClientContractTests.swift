@@ -55,7 +55,9 @@ struct ClientContractTests {
             try await client.revoke(lease.id)
             #expect(try await client.list(prefix: "/ttl/").kvs.isEmpty)
             await #expect(throws: KVError.leaseNotFound(lease.id)) { try await client.revoke(lease.id) }
-            await #expect(throws: KVError.leaseNotFound(lease.id)) { try await client.timeToLive(lease.id, keys: false) }
+            await #expect(throws: KVError.leaseNotFound(lease.id)) {
+                try await client.timeToLive(lease.id, keys: false)
+            }
         }
     }
 
@@ -63,10 +65,11 @@ struct ClientContractTests {
     func putWithAnUnknownLeaseFailsAndWritesNothing(_ target: StoreUnderTest) async throws {
         try await withStore(target) { store in
             let client = store.client
-            await #expect(throws: KVError.leaseNotFound(LeaseID(0))) {
+            await #expect(throws: KVError.leaseNotFound(LeaseID(424_242))) {
                 try await client.put("/nolease/a", "1", lease: LeaseID(424_242))
             }
-            #expect(try await client.get("/nolease/a") == nil)
+            let stored = try await client.get("/nolease/a")
+            #expect(stored == nil)
         }
     }
 
@@ -75,7 +78,7 @@ struct ClientContractTests {
         try await withStore(target) { store in
             let lease = try await store.client.grantLease(ttl: 10, id: LeaseID(4242))
             #expect(lease.id == LeaseID(4242))
-            await #expect(throws: KVError.leaseExists(LeaseID(0))) {
+            await #expect(throws: KVError.leaseExists(LeaseID(4242))) {
                 try await store.client.grantLease(ttl: 10, id: LeaseID(4242))
             }
         }
@@ -117,7 +120,7 @@ struct ClientContractTests {
             try await client.put("/compact/a", "2")
             let third = try await client.put("/compact/a", "3")
             try await client.compact(third)
-            await #expect(throws: KVError.compacted(requested: 0, compactRevision: 0)) {
+            await #expect(throws: KVError.compacted(requested: first, compactRevision: third)) {
                 _ = try await client.range(RangeRequest(.key("/compact/a"), revision: first))
             }
             var events = client.watch(prefix: "/compact/", from: first).makeAsyncIterator()

@@ -37,7 +37,8 @@ struct StoreDurabilityTests {
         defer { client.close() }
 
         for round in 0..<5 {
-            let store = try await startStore(port: port, dataDir: directory.file("data"), log: directory.file("store.log"))
+            let store = try await startStore(
+                port: port, dataDir: directory.file("data"), log: directory.file("store.log"))
             defer { store.kill9() }
             let before = acknowledged.value
             let present = try await client.list(prefix: "/durable/")

@@ -26,7 +26,9 @@ struct StoreServerBadInputTests {
         #expect(try await client.get("/keep/a")?.valueString == "precious")
     }
 
-    private func post(_ port: Int, _ path: String, _ body: String, method: String = "POST") async throws -> (Int, String) {
+    private func post(_ port: Int, _ path: String, _ body: String, method: String = "POST") async throws -> (
+        Int, String
+    ) {
         let http = HTTPClient()
         defer { http.shutdown() }
         let response = try await http.send(
@@ -41,21 +43,50 @@ struct StoreServerBadInputTests {
     }
 
     @Test(arguments: [
-        ("/v3/kv/range", "{bad json", 400, etcdError("invalid character 'b' looking for beginning of object key string", code: 3)),
-        ("/v3/kv/range", #"{"key":"!!!notbase64"}"#, 400, etcdError("illegal base64 data at input byte 0 (field \"key\")", code: 3)),
-        ("/v3/kv/range", #"{"key":"L2E=","bogus":1}"#, 400, etcdError("unknown field \"bogus\" in etcdserverpb.RangeRequest", code: 3)),
+        (
+            "/v3/kv/range", "{bad json", 400,
+            etcdError("invalid character 'b' looking for beginning of object key string", code: 3)
+        ),
+        (
+            "/v3/kv/range", #"{"key":"!!!notbase64"}"#, 400,
+            etcdError("illegal base64 data at input byte 0 (field \"key\")", code: 3)
+        ),
+        (
+            "/v3/kv/range", #"{"key":"L2E=","bogus":1}"#, 400,
+            etcdError("unknown field \"bogus\" in etcdserverpb.RangeRequest", code: 3)
+        ),
         ("/v3/kv/put", #"{"value":"MQ=="}"#, 400, etcdError("etcdserver: key is not provided", code: 3)),
         ("/v3/kv/range", "", 400, etcdError("etcdserver: key is not provided", code: 3)),
-        ("/v3/kv/range", "[]", 400, etcdError("json: cannot unmarshal array into Go value of type etcdserverpb.RangeRequest", code: 3)),
-        ("/v3/kv/txn", #"{"compare":[{"key":"L2E=","target":"BOGUS"}]}"#, 400, etcdError("unknown value \"BOGUS\" for enum etcdserverpb.Compare_CompareTarget", code: 3)),
+        (
+            "/v3/kv/range", "[]", 400,
+            etcdError("json: cannot unmarshal array into Go value of type etcdserverpb.RangeRequest", code: 3)
+        ),
+        (
+            "/v3/kv/txn", #"{"compare":[{"key":"L2E=","target":"BOGUS"}]}"#, 400,
+            etcdError("unknown value \"BOGUS\" for enum etcdserverpb.Compare_CompareTarget", code: 3)
+        ),
         ("/v3/lease/revoke", #"{"ID":4242}"#, 404, etcdError("etcdserver: requested lease not found", code: 5)),
-        ("/v3/kv/put", #"{"key":"L2E=","lease":"4343"}"#, 404, etcdError("etcdserver: requested lease not found", code: 5)),
-        ("/v3/kv/range", #"{"key":"L2E=","revision":"100000"}"#, 400, etcdError("etcdserver: mvcc: required revision is a future revision", code: 11)),
-        ("/v3/watch", "{bad", 400, etcdError("invalid character 'b' looking for beginning of object key string", code: 3)),
-        ("/v3/watch", #"{"create_request":{"key":"!!"}}"#, 400, etcdError("illegal base64 data at input byte 0 (field \"key\")", code: 3)),
+        (
+            "/v3/kv/put", #"{"key":"L2E=","lease":"4343"}"#, 404,
+            etcdError("etcdserver: requested lease not found", code: 5)
+        ),
+        (
+            "/v3/kv/range", #"{"key":"L2E=","revision":"100000"}"#, 400,
+            etcdError("etcdserver: mvcc: required revision is a future revision", code: 11)
+        ),
+        (
+            "/v3/watch", "{bad", 400,
+            etcdError("invalid character 'b' looking for beginning of object key string", code: 3)
+        ),
+        (
+            "/v3/watch", #"{"create_request":{"key":"!!"}}"#, 400,
+            etcdError("illegal base64 data at input byte 0 (field \"key\")", code: 3)
+        ),
         ("/v3/nope", "{}", 404, etcdError("Not Found: /v3/nope", code: 5)),
     ])
-    func malformedRequestsGetEtcdShapedErrors(_ path: String, _ body: String, _ status: Int, _ answer: String) async throws {
+    func malformedRequestsGetEtcdShapedErrors(_ path: String, _ body: String, _ status: Int, _ answer: String)
+        async throws
+    {
         try await withServer { port, _ in
             let (gotStatus, gotBody) = try await post(port, path, body)
             #expect(gotStatus == status)
@@ -90,8 +121,10 @@ struct StoreServerBadInputTests {
     }
 
     @Test(arguments: [
-        "\u{0}\u{1}\u{2}garbage\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "POST /v3/kv/put HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
-        "POST /v3/kv/put HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", String(repeating: "A", count: 100_000) + "\r\n\r\n",
+        "\u{0}\u{1}\u{2}garbage\r\n\r\n", "GET / HTTP/9.9\r\n\r\n",
+        "POST /v3/kv/put HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "POST /v3/kv/put HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        String(repeating: "A", count: 100_000) + "\r\n\r\n",
     ])
     func garbageOnTheSocketIsRefusedAndTheServerKeepsServing(_ garbage: String) async throws {
         try await withServer { port, client in

@@ -1,7 +1,7 @@
 import HTTP
 import KV
-import Testing
 import TestSupport
+import Testing
 
 /// Every contract check against a fresh in-memory `MemoryStore`.
 struct KVStoreContractTests {

@@ -1,8 +1,8 @@
 import Foundation
 import HTTP
 import KV
-import Testing
 import TestSupport
+import Testing
 
 struct WALTests {
     let fixture = StoreFixture()
@@ -51,7 +51,8 @@ struct WALTests {
             try full.prefix(cut).write(to: URL(fileURLWithPath: segment(dir)))
             let sink = MemoryLogSink()
             store = try MemoryStore.open(
-                MemoryStore.Configuration(dataDir: dir.path, clock: fixture.clock, log: Log(component: "store", sink: sink)))
+                MemoryStore.Configuration(
+                    dataDir: dir.path, clock: fixture.clock, log: Log(component: "store", sink: sink)))
             #expect(try await store.list(prefix: "/").count == 3, "cut at \(cut)")
             #expect(store.currentRevision == 4)
             let warned = sink.written.contains { $0.contains("level=warning") && $0.contains("torn record") }
@@ -145,7 +146,9 @@ struct WALTests {
         #expect(listed.kvs.map(\.valueString) == ["9", "10", "11"])
         #expect(listed.kvs.map(\.version) == [3, 3, 3])
         #expect(try await store.timeToLive(lease.id, keys: true).keys.isEmpty)
-        await #expect(throws: KVError.self) { try await KVContract.collect(store.watch(prefix: "/", from: 2), count: 1) }
+        await #expect(throws: KVError.self) {
+            try await KVContract.collect(store.watch(prefix: "/", from: 2), count: 1)
+        }
     }
 
     @Test func copiesTakenWhileWritingRecoverEveryAcknowledgedWrite() async throws {

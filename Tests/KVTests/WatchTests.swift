@@ -1,7 +1,7 @@
 import HTTP
 import KV
-import Testing
 import TestSupport
+import Testing
 
 struct WatchTests {
     let fixture = StoreFixture()

@@ -19,7 +19,7 @@ package final class ChildProcess: Sendable {
         self.executable = executable
         self.arguments = arguments
         self.logPath = logPath
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -79,10 +79,11 @@ package final class ChildProcess: Sendable {
 
     private static func record(_ pid: Int32) {
         guard let ledger = ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_PIDS"],
-            let handle = FileHandle(forWritingAtPath: ledger) ?? {
-                FileManager.default.createFile(atPath: ledger, contents: nil)
-                return FileHandle(forWritingAtPath: ledger)
-            }()
+            let handle = FileHandle(forWritingAtPath: ledger)
+                ?? {
+                    _ = FileManager.default.createFile(atPath: ledger, contents: nil)
+                    return FileHandle(forWritingAtPath: ledger)
+                }()
         else { return }
         handle.seekToEndOfFile()
         handle.write(Data("\(pid)\n".utf8))

@@ -24,7 +24,8 @@ package final class EtcdCluster: Sendable {
     /// Starts `size` members and waits until every one reports healthy.
     package init(size: Int = 1) async throws {
         guard let binary = EtcdCluster.binary else { throw TestSupportError("etcd is not installed; run scripts/test") }
-        directory = try TemporaryDirectory("etcd")
+        let directory = try TemporaryDirectory("etcd")
+        self.directory = directory
         members = (0..<size).map { i in
             Member(
                 name: "m\(i)", clientPort: FreePort.next(), peerPort: FreePort.next(),

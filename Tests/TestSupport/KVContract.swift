@@ -83,7 +83,8 @@ package enum KVContract {
         #expect(countOnly.kvs.isEmpty)
         #expect(countOnly.count == 4)
         let between = try await store.range(
-            RangeRequest(KeyRange(start: Array("\(prefix)/limit/b".utf8), end: .before(Array("\(prefix)/limit/d".utf8)))))
+            RangeRequest(
+                KeyRange(start: Array("\(prefix)/limit/b".utf8), end: .before(Array("\(prefix)/limit/d".utf8)))))
         #expect(between.kvs.map(\.keyString) == ["\(prefix)/limit/b", "\(prefix)/limit/c"])
     }
 
@@ -91,7 +92,8 @@ package enum KVContract {
         // "e" + combining acute and precomposed "é" are equal Strings but different keys.
         let keys: [[UInt8]] = [
             Array("\(prefix)/order/z".utf8), Array("\(prefix)/order/é".utf8),
-            Array("\(prefix)/order/e\u{301}".utf8), Array("\(prefix)/order/B".utf8), Array("\(prefix)/order/".utf8) + [0xff],
+            Array("\(prefix)/order/e\u{301}".utf8), Array("\(prefix)/order/B".utf8),
+            Array("\(prefix)/order/".utf8) + [0xff],
         ]
         for key in keys { _ = try await store.put(PutRequest(key: key, value: [1])) }
         let listed = try await store.range(RangeRequest(.prefix("\(prefix)/order/")))
@@ -172,7 +174,8 @@ package enum KVContract {
         let readOnly = try await store.txn(Txn(success: [.range(RangeRequest(.key(a)))]))
         #expect(readOnly.revision == before + 1)
         await #expect(throws: KVError.self) {
-            try await store.txn(Txn(success: [.put(PutRequest(key: a, value: [1])), .put(PutRequest(key: a, value: [2]))]))
+            try await store.txn(
+                Txn(success: [.put(PutRequest(key: a, value: [1])), .put(PutRequest(key: a, value: [2]))]))
         }
         #expect(try await store.range(RangeRequest(.key(a))).revision == before + 1)
     }

@@ -105,7 +105,8 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
     }
 
     func stream(
-        _ request: [UInt8], timeout: Duration, id: Int, _ continuation: CheckedContinuation<HTTPResponseStream, any Error>
+        _ request: [UInt8], timeout: Duration, id: Int,
+        _ continuation: CheckedContinuation<HTTPResponseStream, any Error>
     ) {
         start(request, isHEAD: false, timeout: timeout, reused: false, id: id, waiter: .stream(continuation))
     }
@@ -185,8 +186,13 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
             case .wouldBlock:
                 return
             case .failed(let code):
-                if case .exchange = phase, !received, reused { fail(Stale()) } else {
-                    fail(code == Posix.ECONNRESET ? HTTPClientError.connectionClosed(endpoint) : HTTPClientError.connectFailed(endpoint, code: code))
+                if case .exchange = phase, !received, reused {
+                    fail(Stale())
+                } else {
+                    fail(
+                        code == Posix.ECONNRESET
+                            ? HTTPClientError.connectionClosed(endpoint)
+                            : HTTPClientError.connectFailed(endpoint, code: code))
                 }
                 return
             }

@@ -32,7 +32,9 @@ final class ConnectionPool: Sendable {
     /// Returns a connection after a complete response; closes it when the pool is full. Loop thread.
     func checkin(_ connection: ClientConnection) {
         let kept = state.withLock { state -> Bool in
-            guard !state.closed, state.idle[connection.endpoint, default: []].count < maxIdlePerEndpoint else { return false }
+            guard !state.closed, state.idle[connection.endpoint, default: []].count < maxIdlePerEndpoint else {
+                return false
+            }
             state.idle[connection.endpoint, default: []].append(connection)
             return true
         }

@@ -41,7 +41,9 @@ package struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         }
         var port = 80
         if let portText {
-            guard let parsed = Int(portText), (1...65535).contains(parsed) else { throw HTTPClientError.invalidURL(url) }
+            guard let parsed = Int(portText), (1...65535).contains(parsed) else {
+                throw HTTPClientError.invalidURL(url)
+            }
             port = parsed
         }
         self.init(host: String(host), port: port)

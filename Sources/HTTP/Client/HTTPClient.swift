@@ -35,7 +35,9 @@ package final class HTTPClient: Sendable {
     /// Sends one request on a pooled keep-alive connection (opened on demand, reused after a complete response).
     /// - Throws: `HTTPClientError` (connect, timeout, closed, parse), `CancellationError` when the task is
     ///   cancelled (the connection is closed).
-    package func send(_ request: HTTPClientRequest, to endpoint: Endpoint, timeout: Duration? = nil) async throws -> HTTPResponse {
+    package func send(_ request: HTTPClientRequest, to endpoint: Endpoint, timeout: Duration? = nil) async throws
+        -> HTTPResponse
+    {
         let bytes = request.serialized(for: endpoint)
         let timeout = timeout ?? configuration.requestTimeout
         let isHEAD = request.method == "HEAD"
@@ -50,7 +52,8 @@ package final class HTTPClient: Sendable {
                 return try await withTaskCancellationHandler {
                     try await withCheckedThrowingContinuation { continuation in
                         connection.onLoop {
-                            $0.send(bytes, isHEAD: isHEAD, timeout: timeout, reused: pooled != nil, id: id, continuation)
+                            $0.send(
+                                bytes, isHEAD: isHEAD, timeout: timeout, reused: pooled != nil, id: id, continuation)
                         }
                     }
                 } onCancel: {
@@ -108,7 +111,9 @@ package final class HTTPClient: Sendable {
         throw lastError
     }
 
-    private func connect(to address: SocketAddress, endpoint: Endpoint, loop: EventLoop) async throws -> ClientConnection {
+    private func connect(to address: SocketAddress, endpoint: Endpoint, loop: EventLoop) async throws
+        -> ClientConnection
+    {
         let fd: Int32
         do {
             fd = try Socket.makeStream(family: address.family, address: address)
@@ -116,7 +121,8 @@ package final class HTTPClient: Sendable {
             throw HTTPClientError.connectFailed(endpoint, code: error.code)
         }
         Socket.setNoDelay(fd)
-        let connection = ClientConnection(fd: fd, loop: loop, endpoint: endpoint, pool: pool, limits: configuration.limits)
+        let connection = ClientConnection(
+            fd: fd, loop: loop, endpoint: endpoint, pool: pool, limits: configuration.limits)
         guard pool.track(connection) else {
             Posix.close(fd)
             throw HTTPClientError.shutdown

@@ -21,7 +21,8 @@ package enum HTTPClientError: Error, Sendable, CustomStringConvertible {
         case .resolveFailed(let endpoint, let message): "resolve \(endpoint.host): \(message)"
         case .connectFailed(let endpoint, let code): "connect \(endpoint): \(Posix.describe(errno: code))"
         case .connectTimeout(let endpoint, let timeout): "connect \(endpoint): no answer within \(timeout)"
-        case .requestTimeout(let endpoint, let timeout): "request to \(endpoint): no complete response within \(timeout)"
+        case .requestTimeout(let endpoint, let timeout):
+            "request to \(endpoint): no complete response within \(timeout)"
         case .connectionClosed(let endpoint): "\(endpoint) closed the connection before a complete response"
         case .parseError(let endpoint, let error): "bad response from \(endpoint): \(error.description)"
         case .writeFailed(let endpoint, let code): "send to \(endpoint): \(Posix.describe(errno: code))"

@@ -177,7 +177,9 @@ extension HTTPHeaders: Equatable {
     package static func == (a: HTTPHeaders, b: HTTPHeaders) -> Bool {
         guard a.count == b.count else { return false }
         for index in 0..<a.count
-        where a.name(at: index).lowercased() != b.name(at: index).lowercased() || a.value(at: index) != b.value(at: index) {
+        where a.name(at: index).lowercased() != b.name(at: index).lowercased()
+            || a.value(at: index) != b.value(at: index)
+        {
             return false
         }
         return true

@@ -8,7 +8,8 @@ extension HTTPRequestHead: HTTPParsableHead {
         var cursor = 0
         while cursor < lineEnd && token[Int(bytes[cursor])] { cursor += 1 }
         guard cursor > 0, cursor < lineEnd, bytes[cursor] == ByteClass.space else {
-            throw cursor == lineEnd || (cursor > 0 && bytes[cursor] == ByteClass.space) ? .invalidRequestLine : .invalidMethod
+            throw cursor == lineEnd || (cursor > 0 && bytes[cursor] == ByteClass.space)
+                ? .invalidRequestLine : .invalidMethod
         }
         let method = String(decoding: bytes[0..<cursor], as: UTF8.self)
         cursor += 1

@@ -22,7 +22,8 @@ package struct HTTPRequestHead: Sendable {
     /// `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`).
     package var keepAlive: Bool
 
-    package init(method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders()) {
+    package init(method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders())
+    {
         self.method = method
         self.target = target
         self.version = version
@@ -61,7 +62,9 @@ package struct HTTPResponseHead: Sendable {
     /// Whether the server lets the connection carry another request.
     package var keepAlive: Bool
 
-    package init(status: Int, reason: String? = nil, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders()) {
+    package init(
+        status: Int, reason: String? = nil, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders()
+    ) {
         self.version = version
         self.status = status
         self.reason = reason ?? HTTPSerializer.reason(for: status)

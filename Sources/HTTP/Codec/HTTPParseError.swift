@@ -63,7 +63,8 @@ package enum HTTPParseError: Error, Sendable, Hashable, CustomStringConvertible 
         case .conflictingContentLength: "several Content-Length headers with different values"
         case .contentLengthWithTransferEncoding: "both Content-Length and Transfer-Encoding present"
         case .invalidTransferEncoding: "Transfer-Encoding must end with a single 'chunked'"
-        case .unsupportedTransferEncoding(let coding): "unsupported transfer coding '\(coding)'; only chunked is accepted"
+        case .unsupportedTransferEncoding(let coding):
+            "unsupported transfer coding '\(coding)'; only chunked is accepted"
         case .invalidChunkSize: "chunk size is not a hexadecimal number followed by CRLF"
         case .chunkSizeOverflow: "chunk size does not fit in 64 bits"
         case .invalidChunkExtension: "chunk extension contains a control character"

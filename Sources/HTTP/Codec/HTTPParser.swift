@@ -75,7 +75,9 @@ package struct HTTPParser<Head: HTTPParsableHead> {
 
     /// Parses from the start of `input`.
     /// - Throws: `HTTPParseError`; every later call throws it again.
-    package mutating func next(_ input: UnsafeRawBufferPointer) throws(HTTPParseError) -> (consumed: Int, event: HTTPParserEvent<Head>) {
+    package mutating func next(_ input: UnsafeRawBufferPointer) throws(HTTPParseError) -> (
+        consumed: Int, event: HTTPParserEvent<Head>
+    ) {
         do {
             return try step(input)
         } catch {
@@ -102,7 +104,9 @@ package struct HTTPParser<Head: HTTPParsableHead> {
         }
     }
 
-    private mutating func step(_ input: UnsafeRawBufferPointer) throws(HTTPParseError) -> (consumed: Int, event: HTTPParserEvent<Head>) {
+    private mutating func step(_ input: UnsafeRawBufferPointer) throws(HTTPParseError) -> (
+        consumed: Int, event: HTTPParserEvent<Head>
+    ) {
         switch state {
         case .failed(let error):
             throw error
@@ -132,7 +136,9 @@ package struct HTTPParser<Head: HTTPParsableHead> {
         }
     }
 
-    private mutating func parseHead(_ input: UnsafeRawBufferPointer) throws(HTTPParseError) -> (consumed: Int, event: HTTPParserEvent<Head>) {
+    private mutating func parseHead(_ input: UnsafeRawBufferPointer) throws(HTTPParseError) -> (
+        consumed: Int, event: HTTPParserEvent<Head>
+    ) {
         if pending.isEmpty {
             scanner = HeadScanner(checkMethod: Head.self == HTTPRequestHead.self)
             if let end = try scanner.scan(input, limits: limits) {
@@ -226,7 +232,9 @@ struct HeadScanner {
                 if lineLength == 0 {
                     headStart = position
                 } else {
-                    guard lineLength <= limits.maxRequestLine else { throw .requestLineTooLong(limit: limits.maxRequestLine) }
+                    guard lineLength <= limits.maxRequestLine else {
+                        throw .requestLineTooLong(limit: limits.maxRequestLine)
+                    }
                     sawStartLine = true
                 }
             } else if lineLength == 0 {

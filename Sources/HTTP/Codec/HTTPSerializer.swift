@@ -55,7 +55,8 @@ package enum HTTPSerializer {
     }
 
     /// Appends `<method> <target> HTTP/1.1\r\n`, the fields and the empty line.
-    package static func writeRequestHead(method: String, target: String, headers: HTTPHeaders, into out: inout [UInt8]) {
+    package static func writeRequestHead(method: String, target: String, headers: HTTPHeaders, into out: inout [UInt8])
+    {
         out.append(contentsOf: method.utf8)
         out.append(ByteClass.space)
         out.append(contentsOf: target.utf8)

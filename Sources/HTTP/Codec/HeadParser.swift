@@ -77,7 +77,8 @@ enum HeadParser {
                 HTTPHeaders.Field(
                     nameStart: Int32(position - start), nameEnd: Int32(nameEnd - start),
                     valueStart: Int32(valueStart - start), valueEnd: Int32(valueEnd - start)))
-            try summarize(bytes, name: position..<nameEnd, value: valueStart..<valueEnd, into: &summary, isRequest: isRequest)
+            try summarize(
+                bytes, name: position..<nameEnd, value: valueStart..<valueEnd, into: &summary, isRequest: isRequest)
             position = end + 2
         }
         summary.headers = HTTPHeaders(storage: storage, fields: fields)
@@ -107,7 +108,9 @@ enum HeadParser {
             summary.contentLength = length
         case 17 where equals(bytes, name, "transfer-encoding"):
             summary.transferEncoding = true
-            for coding in String(decoding: bytes[value], as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false) {
+            for coding in String(decoding: bytes[value], as: UTF8.self).split(
+                separator: ",", omittingEmptySubsequences: false)
+            {
                 let coding = coding.trimmingWhitespace.lowercased()
                 if summary.chunked {
                     // Anything after chunked (even another chunked) would be applied after the framing.
@@ -138,7 +141,8 @@ enum HeadParser {
     }
 
     /// Parses `HTTP/d.d` at `range`.
-    static func parseVersion(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) throws(HTTPParseError) -> HTTPVersion {
+    static func parseVersion(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) throws(HTTPParseError) -> HTTPVersion
+    {
         guard range.count == 8, Array(bytes[range.lowerBound..<(range.lowerBound + 5)]) == Array("HTTP/".utf8),
             bytes[range.lowerBound + 6] == UInt8(ascii: "."),
             case let major = bytes[range.lowerBound + 5] &- 0x30, major < 10,

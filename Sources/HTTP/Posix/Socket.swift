@@ -25,7 +25,8 @@ package enum Socket {
     /// A non-blocking, close-on-exec TCP socket for `family`.
     /// - Throws: `SystemError` ("socket"); nothing is left open.
     package static func makeStream(family: Int32, address: SocketAddress? = nil) throws -> Int32 {
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(
+            family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemError("socket", address: address?.description, code: Posix.errno) }
         return fd
     }

@@ -14,8 +14,13 @@ package struct HTTPResponder: Sendable {
 
     /// Sends `response`; `Content-Length` and `Connection` are set from the body and the connection state.
     package func respond(_ response: HTTPResponse) {
+        if connection.loop.inEventLoop {
+            // The common case (answered inside `handle`) costs no closure allocation.
+            connection.complete(sequence, with: response)
+            return
+        }
         let sequence = sequence
-        connection.onLoop { $0.complete(sequence, with: response) }
+        connection.loop.execute { [connection] in connection.complete(sequence, with: response) }
     }
 
     /// Starts a chunked response whose body is written later through the returned writer.

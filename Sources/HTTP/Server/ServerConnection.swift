@@ -40,6 +40,9 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
     private var readingStopped = false
     private var closeWhenFlushed = false
     private var lingering = false
+    /// Set after a rejected request, when unread input may still arrive and a plain close would reset
+    /// the connection before the peer reads our error answer.
+    private var lingerOnClose = false
     private var inReadBatch = false
     private var closed = false
     private var lastActivity: Int64
@@ -156,6 +159,7 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
     /// Answers a parse error with its status and a one-line body, then closes.
     private func reject(_ error: HTTPParseError) {
         readingStopped = true
+        lingerOnClose = true
         if context.log.enabled(.debug) {
             context.log.debug("rejected request", ["status": "\(error.status)", "reason": error.description])
         }
@@ -297,6 +301,10 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
             }
         }
         if out.isEmpty && closeWhenFlushed && !lingering {
+            guard lingerOnClose else {
+                close()
+                return
+            }
             lingering = true
             Socket.shutdownWrite(fd)
             timer?.cancel()

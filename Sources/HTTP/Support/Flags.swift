@@ -113,7 +113,8 @@ package struct ParsedFlags: Sendable {
     package func int(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let text = string(name) else { return defaultValue }
         guard let value = Int(text), range.contains(value) else {
-            throw UsageError("flag --\(name): '\(text)' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw UsageError(
+                "flag --\(name): '\(text)' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
     }
@@ -125,7 +126,8 @@ package struct ParsedFlags: Sendable {
         guard let text = string(name) else { return defaultValue }
         let trimmed = text.hasSuffix("s") ? String(text.dropLast()) : text
         guard let value = Double(trimmed), value.isFinite, range.contains(value) else {
-            throw UsageError("flag --\(name): '\(text)' is not a number of seconds from \(range.lowerBound) to \(range.upperBound)")
+            throw UsageError(
+                "flag --\(name): '\(text)' is not a number of seconds from \(range.lowerBound) to \(range.upperBound)")
         }
         return .nanoseconds(Int64(value * 1e9))
     }

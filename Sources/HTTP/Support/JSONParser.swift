@@ -67,7 +67,9 @@ package struct JSONParser {
         for expected in word.utf8 {
             guard index < bytes.count else { throw error("unexpected end of JSON input") }
             guard bytes[index] == expected else {
-                throw error("invalid character \(quotedCurrent) in literal \(word) (expecting '\(Character(Unicode.Scalar(expected)))')")
+                throw error(
+                    "invalid character \(quotedCurrent) in literal \(word) (expecting '\(Character(Unicode.Scalar(expected)))')"
+                )
             }
             index += 1
         }
@@ -146,7 +148,8 @@ package struct JSONParser {
         }
         if index < bytes.count && bytes[index] == UInt8(ascii: ".") {
             index += 1
-            guard index < bytes.count, isDigit(bytes[index]) else {
+            guard index < bytes.count else { throw error("unexpected end of JSON input") }
+            guard isDigit(bytes[index]) else {
                 throw error("invalid character \(quotedCurrent) after decimal point in numeric literal")
             }
             while index < bytes.count && isDigit(bytes[index]) { index += 1 }
@@ -156,7 +159,8 @@ package struct JSONParser {
             if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) {
                 index += 1
             }
-            guard index < bytes.count, isDigit(bytes[index]) else {
+            guard index < bytes.count else { throw error("unexpected end of JSON input") }
+            guard isDigit(bytes[index]) else {
                 throw error("invalid character \(quotedCurrent) in exponent of numeric literal")
             }
             while index < bytes.count && isDigit(bytes[index]) { index += 1 }

@@ -1,6 +1,5 @@
 import Foundation
 
-
 /// A source of monotonic time, passed in so tests can advance it by hand.
 package protocol MonotonicClock: Sendable {
     /// Time since an arbitrary fixed origin; never goes backwards.

@@ -83,5 +83,6 @@ package enum Base64 {
 /// Base64 input that is not valid, with the offset of the first bad byte.
 package struct Base64Error: Error, Sendable, Hashable, CustomStringConvertible {
     package var offset: Int
+    package init(offset: Int) { self.offset = offset }
     package var description: String { "illegal base64 data at input byte \(offset)" }
 }

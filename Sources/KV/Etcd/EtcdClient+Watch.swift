@@ -62,7 +62,7 @@ extension EtcdClient {
         continuation.finish()
     }
 
-    private func openWatch(_ request: WatchRequest, at endpoint: Endpoint) async throws -> HTTPResponseStream {
+    func openWatch(_ request: WatchRequest, at endpoint: Endpoint) async throws -> HTTPResponseStream {
         let body = Array(GatewayLeaseWatch.encode(request).serialized.utf8)
         let response = try await httpClient.stream(
             HTTPClientRequest(
@@ -108,5 +108,39 @@ struct LineSplitter {
         }
         pending.append(contentsOf: bytes[start...])
         return lines.filter { !$0.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") } }
+    }
+}
+
+extension EtcdClient {
+    /// Where history starts: etcd's range error does not say, but a watch from revision 1 answers with
+    /// `compact_revision` at once. 0 when it cannot be learned within a second.
+    func compactRevision(of range: KeyRange) async -> Revision {
+        let request = WatchRequest(range, from: 1)
+        return await withTaskGroup(of: Revision.self) { group in
+            group.addTask {
+                guard let response = try? await self.openWatch(request, at: self.currentEndpoint) else { return 0 }
+                defer { response.cancel() }
+                var lines = LineSplitter()
+                do {
+                    for try await chunk in response.body {
+                        for line in lines.feed(chunk) {
+                            let message = try GatewayResponses.decodeWatchMessage(try JSONParser.parse(line))
+                            if message.compactRevision != 0 { return message.compactRevision }
+                            if !message.created { return 0 }
+                        }
+                    }
+                } catch {
+                    return 0  // only a hint for an error message: unknown is an honest answer
+                }
+                return 0
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(1))
+                return 0
+            }
+            let first = await group.next() ?? 0
+            group.cancelAll()
+            return first
+        }
     }
 }

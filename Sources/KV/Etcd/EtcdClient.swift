@@ -81,7 +81,8 @@ package final class EtcdClient: KVStore {
                 failures.append("\(endpoint): \(error)")
                 markEndpointFailed(endpoint)
                 if error.nothingWasSent || idempotent {
-                    log.warning("store endpoint failed, trying the next", ["endpoint": "\(endpoint)", "error": "\(error)"])
+                    log.warning(
+                        "store endpoint failed, trying the next", ["endpoint": "\(endpoint)", "error": "\(error)"])
                     continue
                 }
                 if error.isTimeout { throw KVError.timeout("\(path) at \(endpoint)") }
@@ -107,7 +108,9 @@ package final class EtcdClient: KVStore {
     }
 
     private static func decodeError(_ response: HTTPResponse) -> GatewayError {
-        if let json = try? JSONParser.parse(response.body), case .string(let message)? = json["message"] ?? json["error"] {
+        if let json = try? JSONParser.parse(response.body),
+            case .string(let message)? = json["message"] ?? json["error"]
+        {
             var code = GatewayError.Code.unknown
             if case .number(let n)? = json["code"], let raw = Int(n), let known = GatewayError.Code(rawValue: raw) {
                 code = known
@@ -121,8 +124,15 @@ package final class EtcdClient: KVStore {
     // MARK: KVStore
 
     package func range(_ request: RangeRequest) async throws -> RangeResult {
-        try GatewayResponses.decodeRange(
-            try await call("/v3/kv/range", GatewayRequests.encode(request), idempotent: true))
+        do {
+            return try GatewayResponses.decodeRange(
+                try await call("/v3/kv/range", GatewayRequests.encode(request), idempotent: true))
+        } catch KVError.compacted {
+            let requested = request.revision ?? 0
+            throw KVError.compacted(requested: requested, compactRevision: await compactRevision(of: request.range))
+        } catch KVError.futureRevision {
+            throw KVError.futureRevision(requested: request.revision ?? 0, current: 0)
+        }
     }
 
     package func txn(_ txn: Txn) async throws -> TxnResult {
@@ -130,8 +140,15 @@ package final class EtcdClient: KVStore {
         if txn.compare.isEmpty && txn.failure.isEmpty && txn.success.count == 1 {
             switch txn.success[0] {
             case .put(let put):
-                let answer = try GatewayResponses.decodePut(
-                    try await call("/v3/kv/put", GatewayRequests.encode(put), idempotent: !put.prevKV))
+                let answer: PutResult
+                do {
+                    answer = try GatewayResponses.decodePut(
+                        try await call("/v3/kv/put", GatewayRequests.encode(put), idempotent: !put.prevKV))
+                } catch KVError.keyNotFound {
+                    throw KVError.keyNotFound(String(decoding: put.key, as: UTF8.self))
+                } catch KVError.leaseNotFound {
+                    throw KVError.leaseNotFound(put.lease ?? LeaseID(0))
+                }
                 return TxnResult(succeeded: true, responses: [.put(answer)], revision: answer.revision)
             case .delete(let delete):
                 let answer = try GatewayResponses.decodeDelete(
@@ -148,8 +165,13 @@ package final class EtcdClient: KVStore {
     }
 
     package func grantLease(ttl: Int64, id: LeaseID?) async throws -> Lease {
-        let json = try await call(
-            "/v3/lease/grant", GatewayLeaseWatch.encodeGrant(ttl: ttl, id: id), idempotent: id != nil)
+        let json: JSONValue
+        do {
+            json = try await call(
+                "/v3/lease/grant", GatewayLeaseWatch.encodeGrant(ttl: ttl, id: id), idempotent: id != nil)
+        } catch KVError.leaseExists {
+            throw KVError.leaseExists(id ?? LeaseID(0))
+        }
         let (granted, grantedTTL, error) = try GatewayResponses.decodeLease(json)
         if let error { throw KVError.server(status: 200, code: 0, message: error) }
         return Lease(id: granted, ttl: grantedTTL)
@@ -198,5 +220,20 @@ extension String {
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }
         return String(s)
+    }
+}
+
+extension HTTPClientError {
+    /// The request never reached a server, so any call, even a non-idempotent write, may go elsewhere.
+    var nothingWasSent: Bool {
+        switch self {
+        case .invalidURL, .unsupportedScheme, .resolveFailed, .connectFailed, .connectTimeout: true
+        default: false
+        }
+    }
+
+    var isTimeout: Bool {
+        if case .requestTimeout = self { return true }
+        return false
     }
 }

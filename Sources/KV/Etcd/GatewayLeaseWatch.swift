@@ -55,9 +55,12 @@ package enum GatewayLeaseWatch {
             throw GatewayError(.invalidArgument, "watch filters are not supported by this store")
         }
         let start = try create.int64("start_revision")
-        guard start >= 0 else { throw GatewayError(.invalidArgument, "etcdserver: start_revision must not be negative") }
+        guard start >= 0 else {
+            throw GatewayError(.invalidArgument, "etcdserver: start_revision must not be negative")
+        }
         return WatchRequest(
-            KeyRange(key: key, rangeEnd: try create.bytes("range_end")), from: start, prevKV: try create.bool("prev_kv"))
+            KeyRange(key: key, rangeEnd: try create.bytes("range_end")), from: start, prevKV: try create.bool("prev_kv")
+        )
     }
 
     package static func encode(_ w: WatchRequest) -> JSONValue {

@@ -48,7 +48,8 @@ package enum GatewayRequests {
             keysOnly: try o.bool("keys_only"), countOnly: try o.bool("count_only"))
         let sort = Sort(
             order: Sort.Order(
-                rawValue: try o.enumCase("sort_order", names: sortOrders, enumType: "etcdserverpb.RangeRequest_SortOrder"))
+                rawValue: try o.enumCase(
+                    "sort_order", names: sortOrders, enumType: "etcdserverpb.RangeRequest_SortOrder"))
                 ?? .none,
             target: Sort.Target(
                 rawValue: try o.enumCase(

@@ -73,7 +73,8 @@ package enum GatewayResponses {
         var m: [(String, JSONValue)] = [("header", header)]
         if t.succeeded { m.append(("succeeded", .bool(true))) }
         if !t.responses.isEmpty {
-            let inner = encode(ResponseHeader(clusterID: 0, memberID: 0, revision: t.revision, raftTerm: 0), full: false)
+            let inner = encode(
+                ResponseHeader(clusterID: 0, memberID: 0, revision: t.revision, raftTerm: 0), full: false)
             m.append(
                 (
                     "responses",
@@ -273,7 +274,8 @@ package enum GatewayResponses {
             }
             guard let kv = e["kv"] else { throw KVError.protocolViolation("watch event without kv") }
             return WatchEvent(
-                kind: isDelete ? .delete : .put, kv: try decodeKeyValue(kv), prevKV: try e["prev_kv"].map(decodeKeyValue))
+                kind: isDelete ? .delete : .put, kv: try decodeKeyValue(kv),
+                prevKV: try e["prev_kv"].map(decodeKeyValue))
         }
         var reason = ""
         if case .string(let r)? = f["cancel_reason"] { reason = r }

@@ -128,7 +128,9 @@ package struct GatewayHandler: HTTPHandler {
                 let bare = GatewayResponses.encode(
                     ResponseHeader(
                         clusterID: identity.clusterID, memberID: identity.memberID, revision: 0, raftTerm: 1))
-                write(writer, GatewayResponses.watchMessage(header: bare, canceled: true, compactRevision: compactRevision))
+                write(
+                    writer,
+                    GatewayResponses.watchMessage(header: bare, canceled: true, compactRevision: compactRevision))
             } catch {
                 log.debug("watch ended", ["reason": "\(error)", "range": request.range.description])
                 write(writer, GatewayResponses.watchMessage(header: header(), canceled: true, cancelReason: "\(error)"))
@@ -163,12 +165,15 @@ private enum Route: String {
         switch self {
         case .range:
             let (request, sort) = try GatewayRequests.decodeRange(json)
-            return GatewayResponses.encode(try await RangeSorter.range(request, sort: sort, in: store), header: h.header())
+            return GatewayResponses.encode(
+                try await RangeSorter.range(request, sort: sort, in: store), header: h.header())
         case .put:
             let put = try GatewayRequests.decodePut(json)
             try h.checkSize(put.key.count + put.value.count)
             let result = try await store.txn(Txn(success: [.put(put)]))
-            guard case .put(let answer)? = result.responses.first else { throw GatewayError(.internal, "no put result") }
+            guard case .put(let answer)? = result.responses.first else {
+                throw GatewayError(.internal, "no put result")
+            }
             return GatewayResponses.encode(answer, header: h.header(result.revision))
         case .deleteRange:
             let result = try await store.txn(Txn(success: [.delete(try GatewayRequests.decodeDelete(json))]))

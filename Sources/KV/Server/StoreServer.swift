@@ -9,7 +9,7 @@ package final class StoreServer: Sendable {
         /// nil keeps everything in memory (tests only: nothing survives a restart).
         package var dataDir: String? = nil
         package var threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
-        package var historyRetention: Int64 = 10_000
+        package var historyRetention = 10_000
         package var clock: any MonotonicClock = SystemClock()
         package init() {}
     }
@@ -44,7 +44,7 @@ package final class StoreServer: Sendable {
         http.port = configuration.port
         http.threads = configuration.threads
         // Room for a 1.5 MiB value in base64 and JSON; the handler then applies etcd's own size limit.
-        http.limits.maxBodyBytes = 4 * 1024 * 1024
+        http.limits.maxBody = 4 * 1024 * 1024
         let server = HTTPServer(configuration: http, handler: handler, log: log)
         do {
             let port = try server.start()

@@ -26,7 +26,8 @@ package enum KVError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .compacted(requested, compactRevision):
             "mvcc: required revision has been compacted (requested \(requested), compacted at \(compactRevision))"
         case let .futureRevision(requested, current):
-            "mvcc: required revision is a future revision (requested \(requested), current \(current))"
+            "mvcc: required revision is a future revision (requested \(requested)"
+                + (current > 0 ? ", current \(current))" : ")")
         case let .leaseNotFound(id): "etcdserver: requested lease not found (lease \(id))"
         case let .leaseExists(id): "etcdserver: lease already exists (lease \(id))"
         case let .keyNotFound(key): "etcdserver: key not found: \(key)"

@@ -111,7 +111,8 @@ extension MemoryStore {
     /// The group commit: every record queued while the last `fdatasync` ran goes out in one write and one sync.
     private func commitLoop(_ wal: WriteAheadLog) {
         while true {
-            let batch = core.withLock { core -> (frames: [UInt8], lsn: Int64, revision: Revision, snapshot: Snapshot?)? in
+            let batch = core.withLock {
+                core -> (frames: [UInt8], lsn: Int64, revision: Revision, snapshot: Snapshot?)? in
                 core.wakeRequested = false
                 guard !core.pending.isEmpty, core.failure == nil else { return nil }
                 var frames: [UInt8] = []
@@ -141,12 +142,15 @@ extension MemoryStore {
             if let snapshot = batch.snapshot {
                 do {
                     try wal.writeSnapshot(snapshot)
-                    log.info("snapshot written", ["revision": "\(snapshot.revision)", "keys": "\(snapshot.keys.count)"])
+                    log.info(
+                        "snapshot written", ["revision": "\(snapshot.revision)", "keys": "\(snapshot.keys.count)"])
                 } catch {
                     log.error("snapshot failed; the log keeps growing until one succeeds", ["error": "\(error)"])
                 }
             }
         }
+        // Other references (a finishing request task) may keep the log object alive past close().
+        wal.releaseLock()
         commitStopped.signal()
     }
 
@@ -176,10 +180,11 @@ extension MemoryStore {
 
     /// The log cannot be written: every waiting write fails and the store refuses writes from now on.
     private func fail(_ error: any Error, wal: WriteAheadLog) {
-        let reason = (error as? KVError).map { error -> String in
-            if case .storage(let reason) = error { return reason }
-            return error.description
-        } ?? "\(error)"
+        let reason =
+            (error as? KVError).map { error -> String in
+                if case .storage(let reason) = error { return reason }
+                return error.description
+            } ?? "\(error)"
         let failure = KVError.storage("\(reason); the store refuses writes until it is restarted")
         log.error("write-ahead log failed; refusing writes, reads keep working", ["error": reason])
         let followups = core.withLock { core in

@@ -64,7 +64,8 @@ package final class MemoryStore: KVStore {
             wal = opened
             core = recover(recovered, retention: configuration.historyRetention, now: configuration.clock.now)
             configuration.log.info(
-                "store opened", ["data_dir": dir, "revision": "\(core.state.revision)", "keys": "\(core.state.keys.count)"])
+                "store opened",
+                ["data_dir": dir, "revision": "\(core.state.revision)", "keys": "\(core.state.keys.count)"])
         }
         let store = MemoryStore(configuration: configuration, core: core)
         if let wal { store.startCommitThread(wal) }
@@ -115,7 +116,9 @@ package final class MemoryStore: KVStore {
             let followups = expireLeases(&core)
             // Expiry this read triggered must be durable before the read may show it.
             if followups.lsn != nil { return (Result<RangeResult, KVError>?.none, followups) }
-            return (Result { () throws(KVError) in try core.state.read(request, latest: core.durableRevision) }, followups)
+            return (
+                Result { () throws(KVError) in try core.state.read(request, latest: core.durableRevision) }, followups
+            )
         }
         run(followups)
         if let outcome { return try outcome.get() }

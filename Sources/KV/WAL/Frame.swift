@@ -29,7 +29,9 @@ enum Frame {
         guard length <= limit else { return .badChecksum }
         let start = offset + headerSize
         guard bytes.count - start >= length else { return .incomplete }
-        let matches = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start..<start + length])) == crc }
+        let matches = bytes.withUnsafeBytes {
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start..<start + length])) == crc
+        }
         guard matches else { return .badChecksum }
         return .valid(payload: Array(bytes[start..<start + length]), end: start + length)
     }

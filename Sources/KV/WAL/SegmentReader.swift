@@ -16,7 +16,7 @@ enum SegmentReader {
 
     /// - Throws: `KVError.storage` naming the file, record number and offset.
     static func read(path: String, isLast: Bool, log: Log) throws -> Result {
-        guard let bytes = try DataFile.contents(of: path) else { return Result(records: []) }
+        guard let bytes = try withStorageErrors({ try DataFile.contents(of: path) }) else { return Result(records: []) }
         let magic = WriteAheadLog.segmentMagic
         guard bytes.count >= magic.count, Array(bytes.prefix(magic.count)) == magic else {
             throw KVError.storage("\(path): bad header, not a Switchboard log segment; \(advice)")
@@ -31,7 +31,8 @@ enum SegmentReader {
                 if let record = try? WALRecord(decoding: payload) {
                     if let previous = records.last, record.lsn != previous.lsn + 1 {
                         throw KVError.storage(
-                            "\(path): record \(number) at offset \(offset) has sequence \(record.lsn) after \(previous.lsn); \(advice)")
+                            "\(path): record \(number) at offset \(offset) has sequence \(record.lsn) after \(previous.lsn); \(advice)"
+                        )
                     }
                     records.append(record)
                     offset = end

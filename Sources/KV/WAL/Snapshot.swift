@@ -41,7 +41,9 @@ struct Snapshot: Sendable, Hashable {
             throw KVError.storage("\(path): bad header, not a Switchboard snapshot; \(advice)")
         }
         let frameStart = Snapshot.magic.count
-        guard case .valid(let payload, let end) = Frame.parse(bytes, at: frameStart, limit: Int(UInt32.max)), end == bytes.count else {
+        guard case .valid(let payload, let end) = Frame.parse(bytes, at: frameStart, limit: Int(UInt32.max)),
+            end == bytes.count
+        else {
             throw KVError.storage("\(path): fails its checksum or is incomplete; \(advice)")
         }
         do {

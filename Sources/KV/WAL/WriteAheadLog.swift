@@ -1,10 +1,6 @@
 import Foundation
 import HTTP
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The data directory on disk: `LOCK`, an optional `snapshot`, and log segments `wal-NNNNNN.log`.
 ///
 /// Only the store's commit thread calls `append`, `sync` and `writeSnapshot` after `open`; a segment
@@ -26,6 +22,9 @@ final class WriteAheadLog {
         self.segmentNumber = segmentNumber
     }
 
+    /// Lets another store open the directory; called once the commit thread has written its last record.
+    func releaseLock() { lock.unlock() }
+
     /// What the directory held.
     struct Recovered {
         var snapshot: Snapshot?
@@ -38,13 +37,21 @@ final class WriteAheadLog {
     /// - Throws: `KVError.storage` with a one-line reason; the directory is left as it was
     ///   (except a torn tail, which was never acknowledged).
     static func open(directory: String, log: Log) throws -> (WriteAheadLog, Recovered) {
+        try withStorageErrors { try openChecked(directory: directory, log: log) }
+    }
+
+    private static func openChecked(directory: String, log: Log) throws -> (WriteAheadLog, Recovered) {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw KVError.storage("cannot create data directory \(directory): \(error.localizedDescription)")
         }
-        let lock = try DataFile(path: directory + "/LOCK", flags: O_RDWR | O_CREAT)
-        try lock.lockExclusively(directory: directory)
+        let lock = try DataFile(path: directory + "/LOCK", mode: .lockFile)
+        guard try lock.tryLockExclusively() else {
+            throw KVError.storage(
+                "\(lock.path): the data directory \(directory) is in use by another store; stop it or use another data directory"
+            )
+        }
 
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for name in names where name.hasSuffix(".tmp") { try DataFile.remove(directory + "/" + name) }
@@ -67,13 +74,14 @@ final class WriteAheadLog {
                 if record.lsn < nextLSN { continue }
                 guard record.lsn == nextLSN else {
                     throw KVError.storage(
-                        "\(path): expected record \(nextLSN) but found \(record.lsn); the log is missing records. Restore from a backup or move the directory away")
+                        "\(path): expected record \(nextLSN) but found \(record.lsn); the log is missing records. Restore from a backup or move the directory away"
+                    )
                 }
                 records.append(record)
                 nextLSN += 1
             }
             if let validLength = read.truncateTo {
-                let file = try DataFile(path: path, flags: O_WRONLY)
+                let file = try DataFile(path: path, mode: .write)
                 try file.truncate(to: validLength)
                 try file.sync()
             }
@@ -82,7 +90,7 @@ final class WriteAheadLog {
         let segment: DataFile
         if let last = segments.last {
             number = last
-            segment = try DataFile(path: segmentPath(directory, last), flags: O_WRONLY | O_APPEND)
+            segment = try DataFile(path: segmentPath(directory, last), mode: .append)
             // A crash between a snapshot and removing the segment it replaced leaves that segment behind.
             for older in covered { try DataFile.remove(segmentPath(directory, older)) }
         } else {
@@ -96,12 +104,12 @@ final class WriteAheadLog {
     /// Appends framed records; they are durable only after `sync`.
     /// - Throws: `KVError.storage`.
     func append(_ frames: [UInt8]) throws {
-        try segment.write(frames)
+        try withStorageErrors { try segment.write(frames) }
         bytesWritten += Int64(frames.count)
     }
 
     /// `fdatasync` of the current segment.
-    func sync() throws { try segment.syncData() }
+    func sync() throws { try withStorageErrors { try segment.syncData() } }
 
     /// Writes `snapshot` durably, starts a new segment and removes the old one.
     ///
@@ -110,10 +118,14 @@ final class WriteAheadLog {
     /// holds are skipped by LSN on recovery.
     /// - Throws: `KVError.storage`; the log keeps working on the old segment.
     func writeSnapshot(_ snapshot: Snapshot) throws {
+        try withStorageErrors { try replaceWithSnapshot(snapshot) }
+    }
+
+    private func replaceWithSnapshot(_ snapshot: Snapshot) throws {
         let path = directory + "/snapshot"
         let temp = path + ".tmp"
         do {
-            let file = try DataFile(path: temp, flags: O_WRONLY | O_CREAT | O_TRUNC)
+            let file = try DataFile(path: temp, mode: .replace)
             try file.write(snapshot.encoded())
             try file.sync()
         }
@@ -139,12 +151,21 @@ final class WriteAheadLog {
     private static func createSegment(_ directory: String, _ number: Int) throws -> DataFile {
         let path = segmentPath(directory, number)
         do {
-            let temp = try DataFile(path: path + ".tmp", flags: O_WRONLY | O_CREAT | O_TRUNC)
+            let temp = try DataFile(path: path + ".tmp", mode: .replace)
             try temp.write(segmentMagic)
             try temp.sync()
         }
         try DataFile.rename(path + ".tmp", to: path)
         try DataFile.syncDirectory(directory)
-        return try DataFile(path: path, flags: O_WRONLY | O_APPEND)
+        return try DataFile(path: path, mode: .append)
+    }
+}
+
+/// Runs file calls, turning a failed system call into the store's error with its errno kept for the operator.
+func withStorageErrors<T: ~Copyable>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as SystemError {
+        throw KVError.storage("\(error) (errno \(error.code))")
     }
 }

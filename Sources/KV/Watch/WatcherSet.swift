@@ -67,7 +67,8 @@ struct WatcherSet {
     static func overflow(_ watcher: Watcher, store: String) -> KVError {
         .unavailable(
             endpoints: [store],
-            reason: "watch on \(watcher.range) fell behind and its buffer filled; watch again from revision \(watcher.nextRevision)"
+            reason:
+                "watch on \(watcher.range) fell behind and its buffer filled; watch again from revision \(watcher.nextRevision)"
         )
     }
 }

@@ -1,7 +1,99 @@
-// Replaced by the Templates issue's implementation.
+import Foundation
+import Templates
+
+/// `router render TEMPLATE --kv FILE.json`: renders a confd template once against keys from
+/// a JSON file, the tool to reach for when a template misbehaves.
 package enum RenderCommand {
+    static let usage = """
+        usage: router render TEMPLATE --kv FILE.json
+
+        Renders TEMPLATE (Go text/template with confd's functions) against the keys in
+        FILE.json, a JSON object from absolute key to string value, e.g.
+          {"/services/web/app/app@1": "10.0.0.1:8080"}
+        Prints the output to standard output and exits 0; on failure prints one line to
+        standard error and exits 1 (2 for usage errors).
+        """
+
+    /// Runs the command with the arguments after `render`; returns the exit status.
     package static func run(_ arguments: [String]) -> Int32 {
-        printError("router render: not available yet in this build (its issue has not landed)")
+        var templatePath: String?
+        var kvPath: String?
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "-h", "--help", "-help":
+                print(usage)
+                return 0
+            case "--kv", "-kv":
+                guard let value = rest.popFirst() else { return usageError("--kv needs a file") }
+                kvPath = value
+            case _ where argument.hasPrefix("--kv="):
+                kvPath = String(argument.dropFirst("--kv=".count))
+            case _ where argument.hasPrefix("-") && argument.count > 1:
+                return usageError("unknown flag \(argument)")
+            default:
+                guard templatePath == nil else { return usageError("unexpected argument \(argument)") }
+                templatePath = argument
+            }
+        }
+        guard let templatePath else { return usageError("missing TEMPLATE") }
+        guard let kvPath else { return usageError("missing --kv FILE.json") }
+        switch render(templatePath: templatePath, kvPath: kvPath) {
+        case .success(let output):
+            FileHandle.standardOutput.write(Data(output.utf8))
+            return 0
+        case .failure(let message):
+            FileHandle.standardError.write(Data((message.description + "\n").utf8))
+            return 1
+        }
+    }
+
+    /// A one-line failure reason, printed to standard error.
+    package struct Message: Error, CustomStringConvertible, Equatable {
+        package var description: String
+
+        /// A reason worded for the user.
+        package init(description: String) {
+            self.description = description
+        }
+    }
+
+    /// Reads both files and renders; the error is one line. `run` prints what this returns.
+    package static func render(templatePath: String, kvPath: String) -> Result<String, Message> {
+        guard let templateData = FileManager.default.contents(atPath: templatePath) else {
+            return .failure(Message(description: "render: cannot read template \(templatePath)"))
+        }
+        guard let kvData = FileManager.default.contents(atPath: kvPath) else {
+            return .failure(Message(description: "render: cannot read key file \(kvPath)"))
+        }
+        let pairs: [String: String]
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: kvData) as? [String: Any] else {
+                return .failure(
+                    Message(description: "render: \(kvPath): expected a JSON object of key to string value"))
+            }
+            var strings: [String: String] = [:]
+            for (key, value) in object {
+                guard let string = value as? String else {
+                    return .failure(Message(description: "render: \(kvPath): value of \(key) is not a string"))
+                }
+                strings[key] = string
+            }
+            pairs = strings
+        } catch {
+            return .failure(Message(description: "render: \(kvPath): invalid JSON"))
+        }
+        let name = URL(fileURLWithPath: templatePath).lastPathComponent
+        do {
+            let template = try Template(name: name, text: String(decoding: templateData, as: UTF8.self))
+            return .success(try template.render(SortedKeySnapshot(pairs)))
+        } catch {
+            return .failure(Message(description: error.description))
+        }
+    }
+
+    private static func usageError(_ reason: String) -> Int32 {
+        FileHandle.standardError.write(Data("router render: \(reason) (see router render --help)\n".utf8))
         return 2
     }
 }

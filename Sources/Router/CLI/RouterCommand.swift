@@ -43,10 +43,13 @@ package enum RouterCommand {
                 printOut(usage)
                 return 0
             }
-            printError("router \(command): not available yet in this build (its issue has not landed); see 'router --help'")
+            printError(
+                "router \(command): not available yet in this build (its issue has not landed); see 'router --help'")
             return 2
         default:
-            printError("router: unknown command '\(command)'; commands are store, sync, proxy, render, up (see 'router --help')")
+            printError(
+                "router: unknown command '\(command)'; commands are store, sync, proxy, render, up (see 'router --help')"
+            )
             return 2
         }
     }

@@ -36,7 +36,7 @@ enum StoreCommand {
             c.port = listen.port
             c.dataDir = flags.string("data-dir") ?? "./switchboard.data"
             c.threads = try flags.int("threads", default: c.threads, in: 1...256)
-            c.historyRetention = Int64(try flags.int("history", default: Int(c.historyRetention), in: 1...100_000_000))
+            c.historyRetention = try flags.int("history", default: c.historyRetention, in: 1...100_000_000)
             configuration = c
         } catch {
             printError("router store: \(error)")
@@ -52,8 +52,10 @@ enum StoreCommand {
         }
         log.info(
             "store serving",
-            ["listen": "\(configuration.host):\(server.port)", "data_dir": configuration.dataDir ?? "-",
-             "revision": "\(server.store.currentRevision)"])
+            [
+                "listen": "\(configuration.host):\(server.port)", "data_dir": configuration.dataDir ?? "-",
+                "revision": "\(server.store.currentRevision)",
+            ])
         let signal = await signals.nextTermination()
         log.info("store stopping", ["signal": "\(signal ?? 0)"])
         server.stop()

@@ -1,0 +1,288 @@
+import Foundation
+
+/// confd's template functions (resource/template/template_funcs.go plus memkv's store
+/// functions), with confd's exact results, ordering and error texts. Store functions read
+/// a `KeySnapshot`; the quirks they reproduce are listed in docs/templates.md.
+extension FunctionSet {
+    /// Every function confd registers, reading keys from `keys` and the rest from `environment`.
+    package static func confd(_ keys: some KeySnapshot, environment: ConfdEnvironment = .process) -> FunctionSet {
+        FunctionSet(ConfdStore(keys: keys).functions).merging(FunctionSet(confdHelpers(environment)))
+    }
+
+    private static func confdHelpers(_ env: ConfdEnvironment) -> [String: Function] {
+        [
+            "base": unary { .string(GoPath.base($0)) },
+            "dir": unary { .string(GoPath.dir($0)) },
+            "split": { args in
+                try expectCount(args, 2)
+                return .strings(goSplit(try args[0].asString(), try args[1].asString()))
+            },
+            "join": { args in
+                try expectCount(args, 2)
+                return .string(try args[0].asStrings().joined(separator: try args[1].asString()))
+            },
+            "json": unary { text in
+                do {
+                    switch try GoJSON.decode(text) {
+                    case .map(let m): return .map(m)
+                    case .none: return .map([:])
+                    case let other:
+                        throw FunctionError.failed(
+                            "json: cannot unmarshal \(jsonKind(other)) into Go value of type map[string]interface {}")
+                    }
+                } catch let error as GoJSON.SyntaxError {
+                    throw FunctionError.failed(error.message)
+                }
+            },
+            "jsonArray": unary { text in
+                do {
+                    switch try GoJSON.decode(text) {
+                    case .list(let l, _): return .list(l, .interfaces)
+                    case .none: return .list([], .interfaces)
+                    case let other:
+                        throw FunctionError.failed(
+                            "json: cannot unmarshal \(jsonKind(other)) into Go value of type []interface {}")
+                    }
+                } catch let error as GoJSON.SyntaxError {
+                    throw FunctionError.failed(error.message)
+                }
+            },
+            "map": { args in
+                guard args.count % 2 == 0 else { throw FunctionError.failed("invalid map call") }
+                var map: [String: Value] = [:]
+                for i in stride(from: 0, to: args.count, by: 2) {
+                    guard case .string(let key) = args[i] else {
+                        throw FunctionError.failed("map keys must be strings")
+                    }
+                    map[key] = args[i + 1]
+                }
+                return .map(map)
+            },
+            "getenv": { args in
+                try expectAtLeast(args, 1)
+                let key = try args[0].asString()
+                let fallback = args.count > 1 ? try args[1].asString() : ""
+                for extra in args.dropFirst(2) { _ = try extra.asString() }
+                let value = env.variable(key) ?? ""
+                return .string(value.isEmpty ? fallback : value)
+            },
+            "datetime": { args in
+                try expectCount(args, 0)
+                return .time(env.now(), .current)
+            },
+            "toUpper": unary { .string(goMapCase($0, upper: true)) },
+            "toLower": unary { .string(goMapCase($0, upper: false)) },
+            "contains": binary {
+                .bool($1.isEmpty || !occurrences(of: Array($1.utf8), in: Array($0.utf8), limit: 1).isEmpty)
+            },
+            "replace": { args in
+                try expectCount(args, 4)
+                let (s, old, new) = (try args[0].asString(), try args[1].asString(), try args[2].asString())
+                return .string(goReplace(s, old, new, try args[3].asInt()))
+            },
+            "trimSuffix": binary { s, suffix in
+                let (bytes, tail) = (Array(s.utf8), Array(suffix.utf8))
+                guard bytes.count >= tail.count, bytes.suffix(tail.count).elementsEqual(tail) else { return .string(s) }
+                return .string(String(decoding: bytes.dropLast(tail.count), as: UTF8.self))
+            },
+            "lookupIP": unary { .strings(env.lookupIP($0).sorted(by: goLess)) },
+            "lookupIPV4": unary { .strings(env.lookupIP($0).sorted(by: goLess).filter { $0.contains(".") }) },
+            "lookupIPV6": unary { .strings(env.lookupIP($0).sorted(by: goLess).filter { $0.contains(":") }) },
+            "lookupSRV": { args in
+                try expectCount(args, 3)
+                let records = env.lookupSRV(try args[0].asString(), try args[1].asString(), try args[2].asString())
+                let key = { (r: SRVRecord) in "\(r.target)\(r.port)\(r.priority)\(r.weight)" }
+                return .list(records.sorted { goLess(key($0), key($1)) }.map { .srv($0) }, .srvRecords)
+            },
+            "fileExists": unary { .bool(env.fileExists($0)) },
+            "base64Encode": unary { .string(Data($0.utf8).base64EncodedString()) },
+            "base64Decode": unary { text in
+                guard let data = Data(base64Encoded: text) else {
+                    throw FunctionError.failed("illegal base64 data at input byte \(base64ErrorOffset(text))")
+                }
+                return .string(String(decoding: data, as: UTF8.self))
+            },
+            "parseBool": unary { text in
+                switch text {
+                case "1", "t", "T", "TRUE", "true", "True": return .bool(true)
+                case "0", "f", "F", "FALSE", "false", "False": return .bool(false)
+                default: throw FunctionError.failed("strconv.ParseBool: parsing \(goQuote(text)): invalid syntax")
+                }
+            },
+            "reverse": { args in
+                try expectCount(args, 1)
+                // Like confd: only []string and []KVPair are reversed; gets' KVPairs type is not.
+                if case .list(let items, let kind) = args[0], kind == .strings || kind == .kvPairSlice {
+                    return .list(items.reversed(), kind)
+                }
+                return args[0]
+            },
+            "sortByLength": { args in
+                try expectCount(args, 1)
+                let items = try args[0].asStrings()
+                return .strings(stableSorted(items) { $0.utf8.count < $1.utf8.count })
+            },
+            "sortKVByLength": { args in
+                try expectCount(args, 1)
+                guard case .list(let items, let kind) = args[0], kind == .kvPairs || kind == .kvPairSlice else {
+                    throw FunctionError.argumentType(expected: "[]memkv.KVPair", got: args[0].goTypeName)
+                }
+                let pairs = items.compactMap { if case .pair(let p) = $0 { p } else { nil } }
+                return .list(
+                    stableSorted(pairs) { $0.key.utf8.count < $1.key.utf8.count }.map { .pair($0) }, .kvPairSlice)
+            },
+            "add": arithmetic { .int($0 &+ $1) },
+            "sub": arithmetic { .int($0 &- $1) },
+            "mul": arithmetic { .int($0 &* $1) },
+            "div": arithmetic { a, b in
+                guard b != 0 else { throw FunctionError.failed("runtime error: integer divide by zero") }
+                return .int(a.dividedReportingOverflow(by: b).partialValue)
+            },
+            "mod": arithmetic { a, b in
+                guard b != 0 else { throw FunctionError.failed("runtime error: integer divide by zero") }
+                return .int(a.remainderReportingOverflow(dividingBy: b).partialValue)
+            },
+            "seq": arithmetic { first, last in
+                .list(first <= last ? (first...last).map { .int($0) } : [], .ints)
+            },
+            "atoi": unary { text in
+                guard let n = Int(text.hasPrefix("+") ? String(text.dropFirst()) : text),
+                    !text.hasPrefix("+-"), !text.hasPrefix("+") || text.count > 1
+                else {
+                    let reason = goAtoiOutOfRange(text) ? "value out of range" : "invalid syntax"
+                    throw FunctionError.failed("strconv.Atoi: parsing \(goQuote(text)): \(reason)")
+                }
+                return .int(n)
+            },
+        ]
+    }
+}
+
+/// A one-string-argument function.
+func unary(_ body: @escaping @Sendable (String) throws -> Value) -> FunctionSet.Function {
+    { args in
+        try expectCount(args, 1)
+        return try body(try args[0].asString())
+    }
+}
+
+/// A two-string-argument function.
+func binary(_ body: @escaping @Sendable (String, String) throws -> Value) -> FunctionSet.Function {
+    { args in
+        try expectCount(args, 2)
+        return try body(try args[0].asString(), try args[1].asString())
+    }
+}
+
+/// A two-int-argument function (`add`, `seq`, ...).
+private func arithmetic(_ body: @escaping @Sendable (Int, Int) throws -> Value) -> FunctionSet.Function {
+    { args in
+        try expectCount(args, 2)
+        return try body(try args[0].asInt(), try args[1].asInt())
+    }
+}
+
+/// Go's sort.Sort is not stable, but uses insertion sort (stable) for up to 12 items; we
+/// keep every tie in input order, which agrees with confd there.
+private func stableSorted<T>(_ items: [T], by less: (T, T) -> Bool) -> [T] {
+    items.enumerated().sorted { a, b in
+        less(a.element, b.element) || (!less(b.element, a.element) && a.offset < b.offset)
+    }
+    .map(\.element)
+}
+
+private func jsonKind(_ value: Value) -> String {
+    switch value {
+    case .string: "string"
+    case .float: "number"
+    case .bool: "bool"
+    case .list: "array"
+    default: "object"
+    }
+}
+
+/// Go's `strings.ToUpper`/`ToLower`: rune by rune, one rune to one rune (so `ß` stays `ß`).
+func goMapCase(_ s: String, upper: Bool) -> String {
+    if s.utf8.allSatisfy({ $0 < 0x80 }) { return upper ? s.uppercased() : s.lowercased() }
+    var out = String.UnicodeScalarView()
+    for scalar in s.unicodeScalars {
+        let mapped = upper ? scalar.properties.uppercaseMapping : scalar.properties.lowercaseMapping
+        let scalars = mapped.unicodeScalars
+        if scalars.count == 1, let m = scalars.first { out.append(m) } else { out.append(scalar) }
+    }
+    return String(out)
+}
+
+/// Go's `strings.Split`: an empty separator splits into UTF-8 sequences.
+func goSplit(_ s: String, _ separator: String) -> [String] {
+    if separator.isEmpty { return s.unicodeScalars.map { String($0) } }
+    let bytes = Array(s.utf8)
+    var parts: [String] = []
+    var start = 0
+    for match in occurrences(of: Array(separator.utf8), in: bytes, limit: -1) {
+        parts.append(String(decoding: bytes[start..<match], as: UTF8.self))
+        start = match + separator.utf8.count
+    }
+    parts.append(String(decoding: bytes[start...], as: UTF8.self))
+    return parts
+}
+
+/// Go's `strings.Replace`: at most `n` replacements (all when n < 0); an empty `old` inserts between runes.
+func goReplace(_ s: String, _ old: String, _ new: String, _ n: Int) -> String {
+    if n == 0 || old == new { return s }
+    if old.isEmpty {
+        var out = ""
+        var count = 0
+        for scalar in s.unicodeScalars {
+            if n < 0 || count < n {
+                out += new
+                count += 1
+            }
+            out.unicodeScalars.append(scalar)
+        }
+        if n < 0 || count < n { out += new }
+        return out
+    }
+    let bytes = Array(s.utf8)
+    var out: [UInt8] = []
+    var start = 0
+    for match in occurrences(of: Array(old.utf8), in: bytes, limit: n) {
+        out.append(contentsOf: bytes[start..<match])
+        out.append(contentsOf: new.utf8)
+        start = match + old.utf8.count
+    }
+    out.append(contentsOf: bytes[start...])
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// Offsets of non-overlapping occurrences of `needle`, left to right, at most `limit` (all if < 0).
+func occurrences(of needle: [UInt8], in haystack: [UInt8], limit: Int) -> [Int] {
+    var found: [Int] = []
+    guard !needle.isEmpty, needle.count <= haystack.count else { return found }
+    var i = 0
+    let last = haystack.count - needle.count
+    while i <= last && (limit < 0 || found.count < limit) {
+        if haystack[i] == needle[0] && haystack[i..<(i + needle.count)].elementsEqual(needle) {
+            found.append(i)
+            i += needle.count
+        } else {
+            i += 1
+        }
+    }
+    return found
+}
+
+private func goAtoiOutOfRange(_ text: String) -> Bool {
+    var digits = Substring(text)
+    if digits.first == "+" || digits.first == "-" { digits = digits.dropFirst() }
+    return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+}
+
+/// Where Go's base64 decoder would stop, for its `illegal base64 data at input byte N` message.
+private func base64ErrorOffset(_ text: String) -> Int {
+    let bytes = Array(text.utf8)
+    let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    for (i, b) in bytes.enumerated() where !alphabet.contains(b) && b != UInt8(ascii: "=") { return i }
+    if let pad = bytes.firstIndex(of: UInt8(ascii: "=")) { return pad % 4 < 2 ? pad : bytes.count }
+    return bytes.count / 4 * 4
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// Go's float formatting: shortest round-trip digits for `%v`/`%g`, C-like fixed precision otherwise.
+enum GoFloat {
+    /// `strconv.FormatFloat(v, 'g', -1, 64)`, which `%v` uses: shortest round-trip digits, and an
+    /// exponent when the decimal exponent is below -4 or at least 6 (so JSON's 1000000 prints `1e+06`).
+    static func shortest(_ v: Double, upper: Bool = false) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v < 0 ? "-Inf" : "+Inf" }
+        let (negative, digits, point) = decimalDigits(v)
+        let exp = point - 1
+        var out = negative ? "-" : ""
+        if exp < -4 || exp >= 6 {
+            out += String(digits.first!)
+            if digits.count > 1 { out += "." + digits.dropFirst() }
+            out += (upper ? "E" : "e") + (exp < 0 ? "-" : "+") + (abs(exp) < 10 ? "0" : "") + String(abs(exp))
+        } else if point <= 0 {
+            out += "0." + String(repeating: "0", count: -point) + digits
+        } else if point >= digits.count {
+            out += digits + String(repeating: "0", count: point - digits.count)
+        } else {
+            out += digits.prefix(point) + "." + digits.dropFirst(point)
+        }
+        return out
+    }
+
+    /// The shortest decimal digits that round-trip `v`, and where the decimal point goes.
+    static func decimalDigits(_ v: Double) -> (negative: Bool, digits: String, point: Int) {
+        var text = "\(v)"  // Swift prints the shortest round-trip form, like Go
+        let negative = text.hasPrefix("-")
+        if negative { text.removeFirst() }
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+            text = String(text[..<e])
+        }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let intPart = String(parts[0])
+        let fracPart = parts.count > 1 ? String(parts[1]) : ""
+        var digits = intPart + fracPart
+        var point = intPart.count + exponent
+        while digits.hasPrefix("0") && digits.count > 1 {
+            digits.removeFirst()
+            point -= 1
+        }
+        while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
+        if digits == "0" { point = 1 }
+        return (negative, digits, point)
+    }
+
+    /// `%e`, `%f`, `%g` with an explicit precision, via C's printf, which agrees with Go there.
+    static func formatted(_ v: Double, verb: Character, precision: Int) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v < 0 ? "-Inf" : "+Inf" }
+        // vsnprintf directly: String(format:) goes through NSString and costs microseconds.
+        var buffer = [CChar](repeating: 0, count: 512)
+        let format = "%.*" + String(verb)
+        let n = withVaList([Int32(clamping: precision), v]) { args in
+            vsnprintf(&buffer, buffer.count, format, args)
+        }
+        if n >= 0 && Int(n) < buffer.count {
+            return String(decoding: buffer[..<Int(n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return String(format: "%.\(precision)\(verb)", v)
+    }
+}

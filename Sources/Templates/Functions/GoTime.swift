@@ -1,0 +1,123 @@
+import Foundation
+
+/// The parts of Go's `time.Time` that confd templates use on `datetime`: `String`, `Format`
+/// with Go's reference-time layouts, `Unix`, `UnixNano`, `UTC`, `Local`, and the calendar fields.
+enum GoTime {
+    /// `Time.String()`: `2006-01-02 15:04:05.999999999 -0700 MST`.
+    static func string(_ date: Date, _ zone: TimeZone) -> String {
+        format(date, zone, layout: "2006-01-02 15:04:05.999999999 -0700 MST")
+    }
+
+    /// A method call on a time value; nil when Go's `time.Time` has no such method we support.
+    static func method(_ name: String, date: Date, zone: TimeZone, arguments: [Value]) throws(FunctionError) -> Value? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second, .nanosecond, .weekday], from: date)
+        let noArguments: () throws(FunctionError) -> Void = { () throws(FunctionError) in try expectCount(arguments, 0)
+        }
+        switch name {
+        case "Format":
+            try expectCount(arguments, 1)
+            return .string(format(date, zone, layout: try arguments[0].asString()))
+        case "String": try noArguments(); return .string(string(date, zone))
+        case "Unix": try noArguments(); return .int(Int(date.timeIntervalSince1970.rounded(.down)))
+        case "UnixNano": try noArguments(); return .int(Int(date.timeIntervalSince1970 * 1e9))
+        case "UTC": try noArguments(); return .time(date, TimeZone(identifier: "UTC") ?? zone)
+        case "Local": try noArguments(); return .time(date, .current)
+        case "Year": try noArguments(); return .int(parts.year ?? 0)
+        case "Day": try noArguments(); return .int(parts.day ?? 0)
+        case "Hour": try noArguments(); return .int(parts.hour ?? 0)
+        case "Minute": try noArguments(); return .int(parts.minute ?? 0)
+        case "Second": try noArguments(); return .int(parts.second ?? 0)
+        case "YearDay": try noArguments(); return .int(calendar.ordinality(of: .day, in: .year, for: date) ?? 0)
+        case "Month": try noArguments(); return .string(months[(parts.month ?? 1) - 1])
+        case "Weekday": try noArguments(); return .string(days[(parts.weekday ?? 1) - 1])
+        default: return nil
+        }
+    }
+
+    private static let months = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December",
+    ]
+    private static let days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+
+    /// Go's `Time.Format`: the layout spells the reference time `Mon Jan 2 15:04:05 MST 2006`.
+    static func format(_ date: Date, _ zone: TimeZone, layout: String) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second, .nanosecond, .weekday], from: date)
+        let (year, month, day) = (c.year ?? 1970, c.month ?? 1, c.day ?? 1)
+        let (hour, minute, second) = (c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+        let nanos = c.nanosecond ?? 0
+        let hour12 = hour % 12 == 0 ? 12 : hour % 12
+        let offset = zone.secondsFromGMT(for: date)
+        let abbreviation =
+            zone.identifier == "UTC" || zone.identifier == "GMT" ? "UTC" : (zone.abbreviation(for: date) ?? "UTC")
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        func zoneText(colon: Bool, seconds: Bool, hoursOnly: Bool, z: Bool) -> String {
+            if z && offset == 0 { return "Z" }
+            let sign = offset < 0 ? "-" : "+"
+            let a = abs(offset)
+            var s = sign + two(a / 3600)
+            if hoursOnly { return s }
+            s += (colon ? ":" : "") + two(a / 60 % 60)
+            if seconds { s += (colon ? ":" : "") + two(a % 60) }
+            return s
+        }
+        let tokens: [(String, () -> String)] = [
+            ("January", { months[month - 1] }), ("Jan", { String(months[month - 1].prefix(3)) }),
+            ("Monday", { days[(c.weekday ?? 1) - 1] }), ("Mon", { String(days[(c.weekday ?? 1) - 1].prefix(3)) }),
+            ("MST", { abbreviation }), ("2006", { String(year) }), ("2", { String(day) }),
+            ("Z07:00:00", { zoneText(colon: true, seconds: true, hoursOnly: false, z: true) }),
+            ("-07:00:00", { zoneText(colon: true, seconds: true, hoursOnly: false, z: false) }),
+            ("Z070000", { zoneText(colon: false, seconds: true, hoursOnly: false, z: true) }),
+            ("-070000", { zoneText(colon: false, seconds: true, hoursOnly: false, z: false) }),
+            ("Z07:00", { zoneText(colon: true, seconds: false, hoursOnly: false, z: true) }),
+            ("-07:00", { zoneText(colon: true, seconds: false, hoursOnly: false, z: false) }),
+            ("Z0700", { zoneText(colon: false, seconds: false, hoursOnly: false, z: true) }),
+            ("-0700", { zoneText(colon: false, seconds: false, hoursOnly: false, z: false) }),
+            ("Z07", { zoneText(colon: false, seconds: false, hoursOnly: true, z: true) }),
+            ("-07", { zoneText(colon: false, seconds: false, hoursOnly: true, z: false) }),
+            ("01", { two(month) }), ("02", { two(day) }), ("_2", { day < 10 ? " \(day)" : "\(day)" }),
+            ("002", { String(calendar.ordinality(of: .day, in: .year, for: date) ?? 1).leftPadded(3) }),
+            ("06", { two(year % 100) }),
+            ("15", { two(hour) }), ("03", { two(hour12) }),
+            ("3", { String(hour12) }), ("04", { two(minute) }), ("4", { String(minute) }),
+            ("05", { two(second) }), ("5", { String(second) }), ("PM", { hour >= 12 ? "PM" : "AM" }),
+            ("pm", { hour >= 12 ? "pm" : "am" }), ("1", { String(month) }),
+        ]
+        var out = ""
+        var rest = Substring(layout)
+        outer: while !rest.isEmpty {
+            // Fractional seconds: .000 (fixed) or .999 (trailing zeros dropped), also with a comma.
+            if let first = rest.first, first == "." || first == ",", let digit = rest.dropFirst().first,
+                digit == "0" || digit == "9"
+            {
+                let run = rest.dropFirst().prefix { $0 == digit }
+                let after = rest.dropFirst(1 + run.count).first
+                if after == nil || !(after!.isNumber) {
+                    let digits = String(String(nanos).leftPadded(9).prefix(run.count))
+                    if digit == "0" {
+                        out += String(first) + digits
+                    } else {
+                        var trimmed = digits
+                        while trimmed.hasSuffix("0") { trimmed.removeLast() }
+                        if !trimmed.isEmpty { out += String(first) + trimmed }
+                    }
+                    rest = rest.dropFirst(1 + run.count)
+                    continue
+                }
+            }
+            for (token, render) in tokens where rest.hasPrefix(token) {
+                out += render()
+                rest = rest.dropFirst(token.count)
+                continue outer
+            }
+            out.append(rest.removeFirst())
+        }
+        return out
+    }
+}

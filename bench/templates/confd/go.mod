@@ -1,0 +1,3 @@
+module switchboard/bench/confd
+
+go 1.19
