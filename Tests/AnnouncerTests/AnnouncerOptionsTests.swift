@@ -101,7 +101,10 @@ struct AnnouncerOptionsTests {
     }
 
     @Test(arguments: [
-        (["--ttl", "10", "--interval", "10"], "--ttl 10 must be longer than --interval 10, or the key expires between renewals"),
+        (
+            ["--ttl", "10", "--interval", "10"],
+            "--ttl 10 must be longer than --interval 10, or the key expires between renewals"
+        ),
         (["--ttl", "30"], "--ttl 30 must be longer than --interval 45, or the key expires between renewals"),
         (["--ttl", "0"], "--ttl: '0' is not a whole number from 1 to 86400"),
         (["--ttl", "1.5"], "--ttl: '1.5' is not a whole number from 1 to 86400"),

@@ -93,7 +93,9 @@ struct HealthCheckTests {
         #expect(result == .unhealthy("'\(command)' still running after 0.3s; killed"))
         let text = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let child = try #require(Int32(text))
-        let gone = await eventually(timeout: .seconds(5)) { !FileManager.default.fileExists(atPath: "/proc/\(child)/stat") || Self.isZombie(child) }
+        let gone = await eventually(timeout: .seconds(5)) {
+            !FileManager.default.fileExists(atPath: "/proc/\(child)/stat") || Self.isZombie(child)
+        }
         #expect(gone, "the hanging command's child \(child) is still alive")
     }
 

@@ -263,12 +263,18 @@ struct RegistrationTests {
         (1, 1, [true], [HealthThreshold.Verdict.healthy]),
         (1, 1, [false], [.unhealthy]),
         (2, 1, [true, true], [.unknown, .healthy]),
-        (2, 3, [true, true, false, false, true, false, false, false], [
-            .unknown, .healthy, .healthy, .healthy, .healthy, .healthy, .healthy, .unhealthy,
-        ]),
-        (3, 1, [false, true, true, false, true, true, true], [
-            .unhealthy, .unhealthy, .unhealthy, .unhealthy, .unhealthy, .unhealthy, .healthy,
-        ]),
+        (
+            2, 3, [true, true, false, false, true, false, false, false],
+            [
+                .unknown, .healthy, .healthy, .healthy, .healthy, .healthy, .healthy, .unhealthy,
+            ]
+        ),
+        (
+            3, 1, [false, true, true, false, true, true, true],
+            [
+                .unhealthy, .unhealthy, .unhealthy, .unhealthy, .unhealthy, .unhealthy, .healthy,
+            ]
+        ),
     ])
     func thresholdChangesTheVerdictOnlyAfterEnoughResultsInARow(
         rise: Int, fall: Int, results: [Bool], verdicts: [HealthThreshold.Verdict]

@@ -94,7 +94,9 @@ final class TinyApp: Sendable {
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
-        for fd in open.withLock({ fds in defer { fds.removeAll() }; return fds }) { close(fd) }
+        for fd in open.withLock({ fds in
+            defer { fds.removeAll() }; return fds
+        }) { close(fd) }
     }
 
     private static func readHead(_ fd: Int32) {

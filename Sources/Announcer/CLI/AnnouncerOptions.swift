@@ -29,9 +29,12 @@ package struct AnnouncerOptions: Sendable, Hashable {
         FlagSpec("check-timeout", value: "SECONDS", help: "longest a check may take (default 2, at most --interval)"),
         FlagSpec("rise", value: "N", help: "consecutive passing checks to register (default 1)"),
         FlagSpec("fall", value: "N", help: "consecutive failing checks to deregister (default 1)"),
-        FlagSpec("ttl", value: "SECONDS", help: "lease TTL: the key outlives a killed announcer this long (default 60)"),
+        FlagSpec(
+            "ttl", value: "SECONDS", help: "lease TTL: the key outlives a killed announcer this long (default 60)"),
         FlagSpec("interval", value: "SECONDS", help: "time between checks and lease renewals (default 45)"),
-        FlagSpec("store", value: "URL", repeatable: true, help: "store endpoint(s), tried in turn (default http://127.0.0.1:2379)"),
+        FlagSpec(
+            "store", value: "URL", repeatable: true,
+            help: "store endpoint(s), tried in turn (default http://127.0.0.1:2379)"),
         FlagSpec("prefix", value: "P", help: "key prefix (default /services/web)"),
         FlagSpec("log-level", value: "LEVEL", help: "trace, debug, info, warning or error (default info)"),
         FlagSpec("help", aliases: ["h"], help: "show this help"),
@@ -84,7 +87,8 @@ package struct AnnouncerOptions: Sendable, Hashable {
                 throw UsageError("--check '\(text)': \(error.message)")
             }
         }
-        var options = AnnouncerOptions(app: app, instance: instance, address: address, check: check, checkTimeout: .seconds(2))
+        var options = AnnouncerOptions(
+            app: app, instance: instance, address: address, check: check, checkTimeout: .seconds(2))
         do {
             options.ttl = Int64(try flags.int("ttl", default: 60, in: 1...86_400))
             options.interval = try flags.seconds("interval", default: .seconds(45), in: 0.05...86_400)
@@ -111,7 +115,8 @@ package struct AnnouncerOptions: Sendable, Hashable {
         if !flags.strings("store").isEmpty { options.stores = flags.strings("store") }
         for url in options.stores.flatMap({ $0.split(separator: ",") }) {
             let trimmed = url.trimmingCharacters(in: " ")
-            guard trimmed.hasPrefix("http://"), (try? HostPort.parse(String(trimmed.dropFirst(7).split(separator: "/").first ?? ""))) != nil
+            guard trimmed.hasPrefix("http://"),
+                (try? HostPort.parse(String(trimmed.dropFirst(7).split(separator: "/").first ?? ""))) != nil
             else { throw UsageError("--store '\(url)' is not http://HOST:PORT") }
         }
         if let prefix = flags.string("prefix") {
@@ -133,8 +138,12 @@ package struct AnnouncerOptions: Sendable, Hashable {
 
     /// A flag whose value becomes one key segment: it must not add '/' levels or the '@' separator.
     private static func segment(_ flags: ParsedFlags, _ name: String, example: String) throws(UsageError) -> String {
-        guard let value = flags.string(name) else { throw UsageError("--\(name) is required (e.g. --\(name) \(example))") }
-        let allowed = value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+        guard let value = flags.string(name) else {
+            throw UsageError("--\(name) is required (e.g. --\(name) \(example))")
+        }
+        let allowed = value.allSatisfy {
+            $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".")
+        }
         guard !value.isEmpty, value.count <= 128, allowed, value.first != ".", value.first != "-" else {
             throw UsageError(
                 "--\(name) '\(value)' is not a safe key segment: use letters, digits, '-', '_' and '.', "

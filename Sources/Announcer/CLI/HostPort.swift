@@ -38,7 +38,8 @@ package struct HostPort: Sendable, Hashable, CustomStringConvertible {
                 guard isIPv4(host) else { throw UsageError("'\(host)' is not an IPv4 address") }
             } else {
                 guard isHostname(host) else {
-                    throw UsageError("'\(host)' is not a hostname (letters, digits, '-' and '.', at most 253 characters)")
+                    throw UsageError(
+                        "'\(host)' is not a hostname (letters, digits, '-' and '.', at most 253 characters)")
                 }
             }
         }

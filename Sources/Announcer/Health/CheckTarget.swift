@@ -14,7 +14,9 @@ package enum CheckTarget: Sendable, Hashable, CustomStringConvertible {
     package static func parse(_ text: String) throws(UsageError) -> CheckTarget {
         if text.hasPrefix("exec:") {
             let command = String(text.dropFirst(5))
-            guard !command.allSatisfy(\.isWhitespace) else { throw UsageError("exec: needs a command, like exec:/usr/bin/true") }
+            guard !command.allSatisfy(\.isWhitespace) else {
+                throw UsageError("exec: needs a command, like exec:/usr/bin/true")
+            }
             return .exec(command)
         }
         if text.hasPrefix("tcp://") {

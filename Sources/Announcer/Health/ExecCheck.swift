@@ -66,7 +66,8 @@ package struct ExecCheck: HealthCheck {
             return .unhealthy("'\(command)' killed by signal \(status)")
         }
         if status == 0 { return .healthy("'\(command)' exited 0") }
-        let firstLine = String(decoding: captured.value, as: UTF8.self)
+        let firstLine =
+            String(decoding: captured.value, as: UTF8.self)
             .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         return .unhealthy("'\(command)' exited \(status)" + (firstLine.isEmpty ? "" : ": \(firstLine)"))
     }

@@ -9,7 +9,9 @@ package struct HealthResult: Sendable, Hashable, CustomStringConvertible {
         self.detail = detail
     }
 
-    package static func healthy(_ detail: String = "ok") -> HealthResult { HealthResult(isHealthy: true, detail: detail) }
+    package static func healthy(_ detail: String = "ok") -> HealthResult {
+        HealthResult(isHealthy: true, detail: detail)
+    }
     package static func unhealthy(_ detail: String) -> HealthResult { HealthResult(isHealthy: false, detail: detail) }
 
     package var description: String { (isHealthy ? "healthy: " : "unhealthy: ") + detail }

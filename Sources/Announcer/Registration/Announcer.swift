@@ -138,10 +138,13 @@ package final class Announcer: Sendable {
             if let at = machine.wakeAt, waker?.at != at {
                 waker?.task.cancel()
                 let delay = at - now
-                waker = (at, Task {
-                    guard (try? await Task.sleep(for: delay)) != nil else { return }
-                    continuation.yield(.wake)
-                })
+                waker = (
+                    at,
+                    Task {
+                        guard (try? await Task.sleep(for: delay)) != nil else { return }
+                        continuation.yield(.wake)
+                    }
+                )
             }
         }
         return 0
