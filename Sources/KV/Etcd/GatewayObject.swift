@@ -81,21 +81,6 @@ package struct GatewayObject {
         return number
     }
 
-    /// A `uint64` field (cluster and member IDs).
-    package func uint64(_ name: String) throws -> UInt64 {
-        guard let value = present(name) else { return 0 }
-        let text: String
-        switch value {
-        case .number(let n): text = n
-        case .string(let s): text = s
-        default: throw typeError(name, value, "uint64")
-        }
-        guard let number = UInt64(text) else {
-            throw GatewayError(.invalidArgument, "bad value for field \"\(name)\" in \(type): \(text) is not a uint64")
-        }
-        return number
-    }
-
     /// A `bool` field; false when absent.
     package func bool(_ name: String) throws -> Bool {
         guard let value = present(name) else { return false }
