@@ -14,7 +14,7 @@ struct KVStoreContractTests {
 
     @Test(arguments: KVContract.checks)
     func durableMemoryStoreKeepsTheContract(_ check: KVContract.Check) async throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("kvtests")
         defer { dir.remove() }
         let store = try MemoryStore.open(MemoryStore.Configuration(dataDir: dir.path, clock: ManualClock()))
         defer { store.close() }

@@ -65,7 +65,7 @@ struct LeaseExpiryTests {
     }
 
     @Test func expiryWaitsForTheLogBeforeReadsShowIt() async throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("kvtests")
         defer { dir.remove() }
         let store = try fixture.open(dataDir: dir.path)
         defer { store.close() }

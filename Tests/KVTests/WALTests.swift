@@ -8,7 +8,7 @@ struct WALTests {
     let fixture = StoreFixture()
 
     @Test func reopeningRestoresKeysRevisionsLeasesAndCompaction() async throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("kvtests")
         defer { dir.remove() }
         var store = try fixture.open(dataDir: dir.path)
         let lease = try await store.grantLease(ttl: 30)
@@ -39,7 +39,7 @@ struct WALTests {
     }
 
     @Test func aTornLastRecordIsTruncatedAtEveryByteWithAWarning() async throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("kvtests")
         defer { dir.remove() }
         var store = try fixture.open(dataDir: dir.path)
         for value in 1...3 { try await store.put("/k\(value)", "\(value)") }
@@ -67,7 +67,7 @@ struct WALTests {
     }
 
     @Test func zerosAfterTheLastRecordAreTruncated() async throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("kvtests")
         defer { dir.remove() }
         var store = try fixture.open(dataDir: dir.path)
         try await store.put("/k", "v")
@@ -82,7 +82,7 @@ struct WALTests {
     }
 
     @Test func aCorruptedRecordFollowedByValidOnesRefusesToOpen() async throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("kvtests")
         defer { dir.remove() }
         let store = try fixture.open(dataDir: dir.path)
         for value in 1...3 { try await store.put("/k\(value)", "\(value)") }
@@ -102,7 +102,7 @@ struct WALTests {
     }
 
     @Test func aDamagedSnapshotOrSegmentHeaderRefusesToOpen() async throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("kvtests")
         defer { dir.remove() }
         let store = try fixture.open(dataDir: dir.path) { $0.snapshotEvery = 2 }
         for value in 1...3 { try await store.put("/k\(value)", "\(value)") }
@@ -127,7 +127,7 @@ struct WALTests {
     }
 
     @Test func snapshotsReplaceTheLogAndReopenWithLaterWrites() async throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("kvtests")
         defer { dir.remove() }
         var store = try fixture.open(dataDir: dir.path) { $0.snapshotEvery = 5 }
         let lease = try await store.grantLease(ttl: 60)
@@ -152,7 +152,7 @@ struct WALTests {
     }
 
     @Test func copiesTakenWhileWritingRecoverEveryAcknowledgedWrite() async throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("kvtests")
         defer { dir.remove() }
         let store = try fixture.open(dataDir: dir.path)
         defer { store.close() }
@@ -161,7 +161,7 @@ struct WALTests {
         }
         for copy in 0..<5 {
             let acknowledged = Int(store.currentRevision) - 1
-            let target = TemporaryDirectory()
+            let target = try TemporaryDirectory("kvtests")
             defer { target.remove() }
             try FileManager.default.createDirectory(atPath: target.path, withIntermediateDirectories: true)
             for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name != "LOCK" {
@@ -176,7 +176,7 @@ struct WALTests {
     }
 
     @Test func aSecondOpenOfALockedDirectoryFailsClearly() async throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("kvtests")
         defer { dir.remove() }
         let store = try fixture.open(dataDir: dir.path)
         #expect(
@@ -190,7 +190,7 @@ struct WALTests {
     }
 
     @Test func concurrentWritersShareFsyncs() async throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("kvtests")
         defer { dir.remove() }
         let store = try fixture.open(dataDir: dir.path)
         defer { store.close() }

@@ -7,7 +7,7 @@ struct WatchTests {
     let fixture = StoreFixture()
 
     @Test func aTransactionsEventsArriveInOneBatchInRevisionOrder() async throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("kvtests")
         defer { dir.remove() }
         let store = try fixture.open(dataDir: dir.path)
         defer { store.close() }
