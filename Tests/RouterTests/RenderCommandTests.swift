@@ -2,24 +2,10 @@ import Foundation
 import Router
 import Testing
 
-/// Whether the built `router` binary dispatches `render` to `RenderCommand.run` (main.swift wiring).
-let routerBinaryRenders: Bool = {
-    let process = Process()
-    process.executableURL = RenderCommandTests.binary
-    process.arguments = ["render", "--help"]
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = Pipe()
-    guard (try? process.run()) != nil else { return false }
-    let help = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: help, as: UTF8.self).contains("usage: router render")
-}()
-
 /// `router render TEMPLATE --kv FILE.json`, run through the built binary so stdout, stderr
 /// and exit status are observed exactly as a user sees them (once main.swift routes `render`
 /// to `RenderCommand.run`), and in process through `RenderCommand.render`.
-@Suite(.serialized, .enabled(if: routerBinaryRenders, "router's main.swift does not dispatch render yet"))
+@Suite(.serialized)
 struct RenderCommandTests {
     struct Run {
         var status: Int32
