@@ -70,7 +70,12 @@ struct RenderCommandTests {
         ("{{if}}", "{}", "template: apps.tmpl:1:4: missing value for if\n"),
         ("x", "[1]", "render: KVPATH: expected a JSON object of key to string value\n"),
         ("x", #"{"/a": 1}"#, "render: KVPATH: value of /a is not a string\n"),
-        ("x", "{", "render: KVPATH: invalid JSON\n"),
+        ("x", "{", "render: KVPATH: invalid JSON at byte 1: unexpected end of JSON input\n"),
+        (
+            "x", #"{"/a": "1",}"#,
+            "render: KVPATH: invalid JSON at byte 11: invalid character '}' looking for beginning of object key string\n"
+        ),
+        ("x", #"{"a": "1"}"#, "render: KVPATH: key 'a' is not absolute (keys start with /)\n"),
     ])
     func badInputExitsOneWithAReason(_ template: String, _ kv: String, _ expected: String) throws {
         let (t, k) = try files(template: template, kv: kv)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Templates
 
 /// `router render TEMPLATE --kv FILE.json`: renders a confd template once against keys from
@@ -67,21 +68,9 @@ package enum RenderCommand {
             return .failure(Message(description: "render: cannot read key file \(kvPath)"))
         }
         let pairs: [String: String]
-        do {
-            guard let object = try JSONSerialization.jsonObject(with: kvData) as? [String: Any] else {
-                return .failure(
-                    Message(description: "render: \(kvPath): expected a JSON object of key to string value"))
-            }
-            var strings: [String: String] = [:]
-            for (key, value) in object {
-                guard let string = value as? String else {
-                    return .failure(Message(description: "render: \(kvPath): value of \(key) is not a string"))
-                }
-                strings[key] = string
-            }
-            pairs = strings
-        } catch {
-            return .failure(Message(description: "render: \(kvPath): invalid JSON"))
+        switch keyValues(from: [UInt8](kvData), path: kvPath) {
+        case .success(let read): pairs = read
+        case .failure(let message): return .failure(message)
         }
         let name = URL(fileURLWithPath: templatePath).lastPathComponent
         do {
@@ -90,6 +79,33 @@ package enum RenderCommand {
         } catch {
             return .failure(Message(description: error.description))
         }
+    }
+
+    /// `{"/abs/key": "value", ...}`: a JSON object of absolute keys to string values.
+    static func keyValues(from bytes: [UInt8], path: String) -> Result<[String: String], Message> {
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(bytes)
+        } catch let error as JSONParseError {
+            return .failure(Message(description: "render: \(path): invalid JSON at byte \(error.offset): \(error)"))
+        } catch {
+            return .failure(Message(description: "render: \(path): invalid JSON: \(error)"))
+        }
+        guard case .object(let members) = json else {
+            return .failure(Message(description: "render: \(path): expected a JSON object of key to string value"))
+        }
+        var pairs: [String: String] = [:]
+        for (key, value) in members {
+            guard key.hasPrefix("/") else {
+                return .failure(
+                    Message(description: "render: \(path): key '\(key)' is not absolute (keys start with /)"))
+            }
+            guard case .string(let string) = value else {
+                return .failure(Message(description: "render: \(path): value of \(key) is not a string"))
+            }
+            pairs[key] = string
+        }
+        return .success(pairs)
     }
 
     private static func usageError(_ reason: String) -> Int32 {
