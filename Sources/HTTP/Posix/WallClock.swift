@@ -17,6 +17,12 @@ package struct UTCTime: Sendable, Equatable {
     /// 0...999.
     package var millisecond: Int
 
+    /// A given moment (tests); fields are not checked.
+    package init(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int) {
+        (self.year, self.month, self.day) = (year, month, day)
+        (self.hour, self.minute, self.second, self.millisecond) = (hour, minute, second, millisecond)
+    }
+
     /// The current time (`CLOCK_REALTIME`, `gmtime_r`).
     package static func now() -> UTCTime {
         var now = timespec()
