@@ -8,7 +8,8 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 
-// glibc declares accept4 and pthread_setname_np only under _GNU_SOURCE, which the Glibc module is built without.
+// glibc declares accept4, pipe2 and pthread_setname_np only under _GNU_SOURCE, which the Glibc module is built without.
 extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+extern int pipe2(int pipefd[2], int flags);
 extern int pthread_setname_np(pthread_t thread, const char *name);
 #endif

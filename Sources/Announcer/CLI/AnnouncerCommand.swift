@@ -1,4 +1,3 @@
-import Foundation
 import HTTP
 import KV
 
@@ -41,7 +40,7 @@ package enum AnnouncerCommand {
         registration.rise = options.rise
         registration.fall = options.fall
         registration.backoff = Backoff(first: .milliseconds(100), cap: min(options.interval, .seconds(10)))
-        registration.seed = UInt64(truncatingIfNeeded: SystemClock().now.nanoseconds) ^ UInt64(getpid())
+        registration.seed = UInt64(truncatingIfNeeded: SystemClock().now.nanoseconds) ^ UInt64(Posix.processID)
         let announcer = Announcer(
             configuration: Announcer.Configuration(
                 key: options.key, value: options.address.description, registration: registration),
@@ -63,10 +62,10 @@ package enum AnnouncerCommand {
 
 /// Writes text to standard output (help).
 func printOut(_ text: String) {
-    FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    Posix.writeStandardOutput(text)
 }
 
 /// Writes one line to standard error (usage errors).
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    Posix.writeStandardError(text)
 }

@@ -68,7 +68,7 @@ package struct HostPort: Sendable, Hashable, CustomStringConvertible {
             if !body.hasSuffix("::") { body = body.dropLast() }
             groups += 2
         }
-        let doubleColons = body.components(separatedBy: "::").count - 1
+        let doubleColons = body.ranges(of: "::").count
         guard doubleColons <= 1 else { return false }
         let pieces = body.split(separator: ":", omittingEmptySubsequences: true)
         if doubleColons == 0 {

@@ -14,7 +14,7 @@ package struct Endpoint: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: `HTTPClientError.invalidURL` or `.unsupportedScheme` (https needs a TLS proxy in front).
     package init(url: String) throws {
         var rest = Substring(url)
-        if let range = rest.range(of: "://") {
+        if let range = rest.firstRange(of: "://") {
             let scheme = rest[..<range.lowerBound].lowercased()
             guard scheme == "http" else { throw HTTPClientError.unsupportedScheme(url: url, scheme: scheme) }
             rest = rest[range.upperBound...]

@@ -1,4 +1,3 @@
-import Foundation
 import Glibc
 
 /// An open file with the few POSIX calls durability needs: full writes, `fdatasync`, truncation, `flock`.
@@ -93,13 +92,25 @@ package struct DataFile: ~Copyable {
     package func unlock() { _ = flock(fd, LOCK_UN) }
 
     /// Reads a whole file; nil when it does not exist.
-    /// - Throws: `SystemError` for any other failure.
+    /// - Throws: `SystemError` ("open PATH: …", "read PATH: …") for any other failure.
     package static func contents(of path: String) throws -> [UInt8]? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SystemError("read", address: path, code: EIO)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw failure("open", path)
         }
-        return [UInt8](data)
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure("read", path)
+            }
+            if n == 0 { return bytes }
+            bytes += chunk[..<n]
+        }
     }
 
     /// Makes renames and creations inside `directory` durable.

@@ -30,6 +30,11 @@ package final class PosixThread: Sendable {
         _ = pthread_join(handle, nil)
     }
 
+    /// Lets the thread free its resources when it ends, for threads nobody joins; do not `join` afterwards.
+    package func detach() {
+        _ = pthread_detach(handle)
+    }
+
     /// Whether the calling thread is this one.
     package var isCurrent: Bool { pthread_equal(handle, pthread_self()) != 0 }
 

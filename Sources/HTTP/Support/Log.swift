@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 /// Severity of a log line; `--log-level` keeps this level and the ones above it.
@@ -29,7 +28,7 @@ package protocol LogSink: Sendable {
 package struct StandardErrorSink: LogSink {
     package init() {}
     package func write(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        Posix.writeStandardError(line)
     }
 }
 
@@ -97,15 +96,5 @@ package struct Log: Sendable {
         return out + "\""
     }
 
-    private static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let millis = now.tv_nsec / 1_000_000
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(millis))
-    }
+    private static func timestamp() -> String { UTCTime.now().iso8601 }
 }

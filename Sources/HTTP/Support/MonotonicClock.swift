@@ -1,5 +1,3 @@
-import Foundation
-
 /// A source of monotonic time, passed in so tests can advance it by hand.
 package protocol MonotonicClock: Sendable {
     /// Time since an arbitrary fixed origin; never goes backwards.
@@ -10,9 +8,7 @@ package protocol MonotonicClock: Sendable {
 package struct SystemClock: MonotonicClock {
     package init() {}
     package var now: Duration {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return .seconds(Int64(ts.tv_sec)) + .nanoseconds(Int64(ts.tv_nsec))
+        .nanoseconds(Posix.monotonicNanoseconds())
     }
 }
 

@@ -1,33 +1,31 @@
 import Dispatch
-import Foundation
+import Synchronization
 
 /// Turns SIGTERM, SIGINT and SIGHUP into async events, without a C signal handler.
 ///
 /// The signals are ignored at the process level first so their default action (exit) does not run,
 /// then observed through Dispatch sources (signalfd-like), which is safe in Swift 6.
-// @unchecked: the only mutable state, the sources, is touched under `lock`.
-package final class SignalEvents: @unchecked Sendable {
+package final class SignalEvents: Sendable {
     package enum Event: Sendable, Equatable { case terminate(Int32), reload }
 
     package let events: AsyncStream<Event>
-    private let lock = NSLock()
-    private var sources: [DispatchSourceSignal]
+    private let sources: Mutex<[DispatchSourceSignal]>
 
-    package init(terminate: [Int32] = [SIGTERM, SIGINT], reload: [Int32] = [SIGHUP]) {
+    package init(terminate: [Int32] = [Posix.SIGTERM, Posix.SIGINT], reload: [Int32] = [Posix.SIGHUP]) {
         let (stream, continuation) = AsyncStream<Event>.makeStream()
         events = stream
         let queue = DispatchQueue(label: "switchboard.signals")
         var made: [DispatchSourceSignal] = []
         for (signals, event) in [(terminate, true), (reload, false)] {
             for number in signals {
-                signal(number, SIG_IGN)
+                Posix.ignore(signal: number)
                 let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
                 source.setEventHandler { continuation.yield(event ? .terminate(number) : .reload) }
                 source.resume()
                 made.append(source)
             }
         }
-        sources = made
+        sources = Mutex(made)
     }
 
     /// Waits for the first terminating signal.
@@ -40,9 +38,9 @@ package final class SignalEvents: @unchecked Sendable {
 
     /// Stops observing; the signals keep being ignored.
     package func cancel() {
-        lock.lock()
-        defer { lock.unlock() }
-        for source in sources { source.cancel() }
-        sources.removeAll()
+        sources.withLock { sources in
+            for source in sources { source.cancel() }
+            sources.removeAll()
+        }
     }
 }

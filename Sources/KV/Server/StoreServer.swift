@@ -1,4 +1,3 @@
-import Foundation
 import HTTP
 
 /// The embedded store served over HTTP: `MemoryStore` behind etcd's v3 JSON gateway.
@@ -8,7 +7,7 @@ package final class StoreServer: Sendable {
         package var port = 2379
         /// nil keeps everything in memory (tests only: nothing survives a restart).
         package var dataDir: String? = nil
-        package var threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+        package var threads = max(1, min(Posix.processorCount, 4))
         package var historyRetention = 10_000
         package var clock: any MonotonicClock = SystemClock()
         package init() {}

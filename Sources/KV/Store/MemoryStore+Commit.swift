@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 import HTTP
 
 extension MemoryStore {
@@ -100,12 +99,13 @@ extension MemoryStore {
         }
     }
 
-    func startCommitThread(_ wal: WriteAheadLog) {
+    /// Starts the thread that writes and syncs the log; `close()` joins it.
+    /// - Throws: `SystemError` when no thread can be started; the store must not be used then.
+    func startCommitThread(_ wal: WriteAheadLog) throws {
         core.withLock { $0.logging = true }
         let box = WALBox(wal: wal)
-        let thread = Thread { [self] in commitLoop(box.wal) }
-        thread.name = "switchboard-wal"
-        thread.start()
+        let thread = try PosixThread(name: "switchboard-wal") { [self] in commitLoop(box.wal) }
+        commitThread.withLock { $0 = thread }
     }
 
     /// The group commit: every record queued while the last `fdatasync` ran goes out in one write and one sync.
@@ -151,7 +151,6 @@ extension MemoryStore {
         }
         // Other references (a finishing request task) may keep the log object alive past close().
         wal.releaseLock()
-        commitStopped.signal()
     }
 
     private func publish(lsn: Int64, revision: Revision, bytes: Int, seconds: Double, wal: WriteAheadLog) {

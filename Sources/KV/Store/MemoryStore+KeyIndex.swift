@@ -1,4 +1,4 @@
-import Foundation
+import HTTP
 
 extension MemoryStore {
     /// Every live key in byte order, so ranges are a binary search and a slice.
@@ -48,11 +48,5 @@ extension MemoryStore {
 
 /// Byte-wise key order, as etcd orders keys (never `String` order).
 enum ByteOrder {
-    static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        let common = min(a.count, b.count)
-        let order = a.withUnsafeBytes { a in
-            b.withUnsafeBytes { b in common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common) }
-        }
-        return order != 0 ? order < 0 : a.count < b.count
-    }
+    static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool { Posix.compareBytes(a, b) < 0 }
 }

@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 import HTTP
 import Synchronization
 
@@ -43,7 +42,8 @@ package final class MemoryStore: KVStore {
     let core: Mutex<Core>
     let nextWatcherID = Atomic<Int>(1)
     let wakeup = DispatchSemaphore(value: 0)
-    let commitStopped = DispatchSemaphore(value: 0)
+    /// The group-commit thread, when the store has a log.
+    let commitThread = Mutex<PosixThread?>(nil)
     /// Expires leases on a timer; cancelled by `close()`.
     let ticker = Mutex<Task<Void, Never>?>(nil)
 
@@ -68,7 +68,7 @@ package final class MemoryStore: KVStore {
                 ["data_dir": dir, "revision": "\(core.state.revision)", "keys": "\(core.state.keys.count)"])
         }
         let store = MemoryStore(configuration: configuration, core: core)
-        if let wal { store.startCommitThread(wal) }
+        if let wal { try withStorageErrors { try store.startCommitThread(wal) } }
         store.startTicker()
         return store
     }
@@ -86,7 +86,7 @@ package final class MemoryStore: KVStore {
         ticker.withLock { $0?.cancel() }
         if logging {
             wakeup.signal()
-            commitStopped.wait()
+            commitThread.withLock { $0.take() }?.join()
         }
         let closed = closedError
         for stream in streams { stream.finish(throwing: closed) }

@@ -1,4 +1,3 @@
-import Foundation
 import HTTP
 
 /// The data directory on disk: `LOCK`, an optional `snapshot`, and log segments `wal-NNNNNN.log`.
@@ -42,9 +41,9 @@ final class WriteAheadLog {
 
     private static func openChecked(directory: String, log: Log) throws -> (WriteAheadLog, Recovered) {
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw KVError.storage("cannot create data directory \(directory): \(error.localizedDescription)")
+            try Directory.create(directory)
+        } catch let error as SystemError {
+            throw KVError.storage("cannot create data directory \(directory): \(error)")
         }
         let lock = try DataFile(path: directory + "/LOCK", mode: .lockFile)
         guard try lock.tryLockExclusively() else {
@@ -53,7 +52,7 @@ final class WriteAheadLog {
             )
         }
 
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let names = (try? Directory.entries(of: directory)) ?? []
         for name in names where name.hasSuffix(".tmp") { try DataFile.remove(directory + "/" + name) }
         let segments = names.compactMap(segmentNumber(of:)).sorted()
 
@@ -140,7 +139,7 @@ final class WriteAheadLog {
     }
 
     static func segmentPath(_ directory: String, _ number: Int) -> String {
-        directory + "/" + String(format: "wal-%06d.log", number)
+        directory + "/wal-" + String(number, zeroPaddedTo: 6) + ".log"
     }
 
     private static func segmentNumber(of name: String) -> Int? {
