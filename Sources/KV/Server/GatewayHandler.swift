@@ -165,8 +165,9 @@ private enum Route: String {
         switch self {
         case .range:
             let (request, sort) = try GatewayRequests.decodeRange(json)
-            return GatewayResponses.encode(
-                try await RangeSorter.range(request, sort: sort, in: store), header: h.header())
+            let result = try await RangeSorter.range(request, sort: sort, in: store)
+            // The header says which revision the read was served at, as etcd's does.
+            return GatewayResponses.encode(result, header: h.header(result.revision))
         case .put:
             let put = try GatewayRequests.decodePut(json)
             try h.checkSize(put.key.count + put.value.count)
