@@ -81,7 +81,8 @@ package final class EtcdClient: KVStore {
                 failures.append("\(endpoint): \(error)")
                 markEndpointFailed(endpoint)
                 if error.nothingWasSent || idempotent {
-                    log.warning(
+                    // Debug only: callers log the state change once ("store lost"), not every retry.
+                    log.debug(
                         "store endpoint failed, trying the next", ["endpoint": "\(endpoint)", "error": "\(error)"])
                     continue
                 }
