@@ -11,6 +11,16 @@ struct PosixHelperTests {
         #expect(String(value, zeroPaddedTo: width) == expected)
     }
 
+    @Test func keepAliveProbesAreSetOnASocket() throws {
+        let loopback = try #require(SocketAddress(ip: "127.0.0.1", port: 0))
+        let fd = try Socket.makeStream(family: loopback.family)
+        defer { Posix.close(fd) }
+        #expect(Socket.keepAlive(of: fd).on == false)
+        Socket.setKeepAlive(fd, idle: 10, interval: 5, count: 3)
+        let settings = Socket.keepAlive(of: fd)
+        #expect(settings.on && settings.idle == 10 && settings.interval == 5 && settings.count == 3)
+    }
+
     @Test func utcTimeFormatsAsRFC3339WithMilliseconds() {
         let time = UTCTime(year: 2026, month: 11, day: 2, hour: 1, minute: 4, second: 7, millisecond: 73)
         #expect(time.iso8601 == "2026-11-02T01:04:07.073Z")

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(1)))
@@ -235,10 +236,11 @@ struct ServerClientTests {
     }
 
     @Test func staleKeptAliveConnectionIsRetriedOnAFreshOne() async throws {
+        // A port outside the ephemeral range, so no parallel test's client takes it between the two servers.
+        let port = FreePort.next()
         try await withClient { client in
-            let port = try await withServer(handler: echo) { _, endpoint in
+            try await withServer(configure: { $0.port = port }, handler: echo) { _, endpoint in
                 _ = try await client.send(HTTPClientRequest(path: "/first"), to: endpoint)
-                return endpoint.port
             }
             try await withServer(configure: { $0.port = port }, handler: echo) { _, endpoint in
                 let response = try await client.send(HTTPClientRequest(path: "/second"), to: endpoint)

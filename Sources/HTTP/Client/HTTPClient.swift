@@ -121,6 +121,8 @@ package final class HTTPClient: Sendable {
             throw HTTPClientError.connectFailed(endpoint, code: error.code)
         }
         Socket.setNoDelay(fd)
+        // Watches stay open for days with nothing to say; without probes a silently dead store hangs them.
+        Socket.setKeepAlive(fd, idle: 10, interval: 5, count: 3)
         let connection = ClientConnection(
             fd: fd, loop: loop, endpoint: endpoint, pool: pool, limits: configuration.limits)
         guard pool.track(connection) else {

@@ -89,6 +89,34 @@ package enum Socket {
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
+    /// Turns on TCP keepalive probes: a peer that vanished without closing (a crashed or partitioned host)
+    /// is detected after `idle` + `count` × `interval` seconds of silence, so a long-lived stream fails
+    /// instead of waiting forever.
+    package static func setKeepAlive(_ fd: Int32, idle: Int32, interval: Int32, count: Int32) {
+        var on: Int32 = 1
+        var values = (idle, interval, count)
+        let size = socklen_t(MemoryLayout<Int32>.size)
+        _ = setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, size)
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPIDLE, &values.0, size)
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPINTVL, &values.1, size)
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPCNT, &values.2, size)
+    }
+
+    /// The keepalive settings of a socket: whether it is on, and idle/interval/count.
+    package static func keepAlive(of fd: Int32) -> (on: Bool, idle: Int32, interval: Int32, count: Int32) {
+        func option(_ level: Int32, _ name: Int32) -> Int32 {
+            var value: Int32 = 0
+            var size = socklen_t(MemoryLayout<Int32>.size)
+            _ = getsockopt(fd, level, name, &value, &size)
+            return value
+        }
+        let tcp = Int32(IPPROTO_TCP)
+        return (
+            option(SOL_SOCKET, SO_KEEPALIVE) != 0, option(tcp, TCP_KEEPIDLE), option(tcp, TCP_KEEPINTVL),
+            option(tcp, TCP_KEEPCNT)
+        )
+    }
+
     /// Reads into `buffer`.
     package static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
         while true {
