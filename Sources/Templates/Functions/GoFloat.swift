@@ -11,7 +11,7 @@ enum GoFloat {
         let exp = point - 1
         var out = negative ? "-" : ""
         if exp < -4 || exp >= 6 {
-            out += String(digits.first!)
+            out += String(digits.prefix(1))
             if digits.count > 1 { out += "." + digits.dropFirst() }
             out += (upper ? "E" : "e") + (exp < 0 ? "-" : "+") + (abs(exp) < 10 ? "0" : "") + String(abs(exp))
         } else if point <= 0 {

@@ -98,7 +98,7 @@ enum GoTime {
             {
                 let run = rest.dropFirst().prefix { $0 == digit }
                 let after = rest.dropFirst(1 + run.count).first
-                if after == nil || !(after!.isNumber) {
+                if !(after?.isNumber ?? false) {
                     let digits = String(String(nanos).leftPadded(9).prefix(run.count))
                     if digit == "0" {
                         out += String(first) + digits
