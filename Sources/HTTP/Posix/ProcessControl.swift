@@ -10,6 +10,8 @@ extension Posix {
     package static let SIGHUP = Glibc.SIGHUP
     /// `SIGKILL`.
     package static let SIGKILL = Glibc.SIGKILL
+    /// `SIGXFSZ`: sent when a write passes the file-size limit; ignored, the write fails with `EFBIG` instead.
+    package static let SIGXFSZ = Glibc.SIGXFSZ
 
     /// Writes `text` plus a newline (unless it ends with one) to standard error.
     ///

@@ -43,6 +43,8 @@ enum StoreCommand {
             return 2
         }
         let signals = SignalEvents()
+        // A write past a file-size limit must fail like a full disk (writes refused, reads served), not kill us.
+        Posix.ignore(signal: Posix.SIGXFSZ)
         let server: StoreServer
         do {
             server = try StoreServer.start(configuration, log: log)
