@@ -97,7 +97,11 @@ enum EndToEnd {
 
         harness.stopApp()
         #expect(await harness.waitForNoKey(in: store.client), "key stayed after the app stopped; log:\n\(harness.log)")
-        // Deregistering revokes the lease too, so nothing lingers in the store.
+        // The key goes first, then the lease is revoked and "deregistered" logged: after that line nothing lingers.
+        let logged = await eventually(timeout: .seconds(5)) {
+            harness.log.contains("msg=deregistered reason=unhealthy")
+        }
+        #expect(logged, "no deregistered line; log:\n\(harness.log)")
         await #expect(throws: KVError.self) { try await store.client.timeToLive(lease, keys: false) }
 
         try harness.startApp()
