@@ -1,5 +1,6 @@
 import Foundation
 import Router
+import TestSupport
 import Testing
 
 /// `router render TEMPLATE --kv FILE.json`, run through the built binary so stdout, stderr
@@ -35,20 +36,11 @@ struct RenderCommandTests {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    func files(template: String, kv: String) throws -> (String, String) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("render-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let t = dir.appendingPathComponent("apps.tmpl")
-        let k = dir.appendingPathComponent("kv.json")
-        try template.write(to: t, atomically: true, encoding: .utf8)
-        try kv.write(to: k, atomically: true, encoding: .utf8)
-        return (t.path, k.path)
-    }
-
     @Test func rendersToStandardOutputAndExitsZero() throws {
-        let (t, k) = try files(
+        let (dir, t, k) = try renderFiles(
             template: #"{{range gets "/services/web/a/*"}}server {{.Value}};{{"\n"}}{{end}}"#,
             kv: #"{"/services/web/a/a@2": "10.0.0.2:80", "/services/web/a/a@1": "10.0.0.1:80"}"#)
+        defer { dir.remove() }
         let result = try run([t, "--kv", k])
         #expect(result.status == 0)
         #expect(result.stdout == "server 10.0.0.1:80;\nserver 10.0.0.2:80;\n")
@@ -56,7 +48,8 @@ struct RenderCommandTests {
     }
 
     @Test func aTemplateErrorIsOneLineOnStandardErrorAndExitsOne() throws {
-        let (t, k) = try files(template: "line one\n{{getv \"/x\"}}", kv: "{}")
+        let (dir, t, k) = try renderFiles(template: "line one\n{{getv \"/x\"}}", kv: "{}")
+        defer { dir.remove() }
         let result = try run([t, "--kv", k])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
@@ -78,7 +71,8 @@ struct RenderCommandTests {
         ("x", #"{"a": "1"}"#, "render: KVPATH: key 'a' is not absolute (keys start with /)\n"),
     ])
     func badInputExitsOneWithAReason(_ template: String, _ kv: String, _ expected: String) throws {
-        let (t, k) = try files(template: template, kv: kv)
+        let (dir, t, k) = try renderFiles(template: template, kv: kv)
+        defer { dir.remove() }
         let result = try run([t, "--kv", k])
         #expect(result.status == 1)
         #expect(result.stderr == expected.replacingOccurrences(of: "KVPATH", with: k))
@@ -107,29 +101,21 @@ struct RenderCommandTests {
 
 /// The same behaviour in process, independent of main.swift's wiring.
 struct RenderCommandInProcessTests {
-    func files(template: String, kv: String) throws -> (String, String) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("render-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let t = dir.appendingPathComponent("apps.tmpl")
-        let k = dir.appendingPathComponent("kv.json")
-        try template.write(to: t, atomically: true, encoding: .utf8)
-        try kv.write(to: k, atomically: true, encoding: .utf8)
-        return (t.path, k.path)
-    }
-
     @Test func rendersKeysFromTheJSONFile() throws {
-        let (t, k) = try files(
+        let (dir, t, k) = try renderFiles(
             template:
                 #"{{range lsdir "/services/web"}}{{.}}:{{join (getvs (printf "/services/web/%s/*" .)) ","}};{{end}}"#,
             kv:
                 #"{"/services/web/b/b@1": "10.0.0.3:80", "/services/web/a/a@2": "10.0.0.2:80", "/services/web/a/a@1": "10.0.0.1:80"}"#
         )
+        defer { dir.remove() }
         #expect(
             RenderCommand.render(templatePath: t, kvPath: k) == .success("a:10.0.0.1:80,10.0.0.2:80;b:10.0.0.3:80;"))
     }
 
     @Test func aTemplateErrorIsGoWordedAndNamesTheFile() throws {
-        let (t, k) = try files(template: "x\n  {{getv \"/x\"}}", kv: "{}")
+        let (dir, t, k) = try renderFiles(template: "x\n  {{getv \"/x\"}}", kv: "{}")
+        defer { dir.remove() }
         #expect(
             RenderCommand.render(templatePath: t, kvPath: k)
                 == .failure(
@@ -143,4 +129,12 @@ struct RenderCommandInProcessTests {
     func usageErrorsReturnTwo(_ arguments: [String]) {
         #expect(RenderCommand.run(arguments) == 2)
     }
+}
+
+/// A template and a key file in a fresh directory; the caller removes the directory.
+func renderFiles(template: String, kv: String) throws -> (TemporaryDirectory, String, String) {
+    let dir = try TemporaryDirectory("render")
+    try template.write(toFile: dir.file("apps.tmpl"), atomically: true, encoding: .utf8)
+    try kv.write(toFile: dir.file("kv.json"), atomically: true, encoding: .utf8)
+    return (dir, dir.file("apps.tmpl"), dir.file("kv.json"))
 }
