@@ -11,20 +11,37 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
-        .target(name: "HTTP", dependencies: ["CSystem"], swiftSettings: strict),
-        .target(name: "KV", dependencies: ["HTTP"], swiftSettings: strict),
-        .target(name: "Templates", swiftSettings: strict),
-        .executableTarget(name: "Router", dependencies: ["KV", "HTTP", "Templates"], swiftSettings: strict),
-        .executableTarget(name: "Announcer", dependencies: ["KV", "HTTP"], swiftSettings: strict),
+        .target(name: "Platform", dependencies: ["CSystem"], swiftSettings: strict),
+        .target(name: "Formats", swiftSettings: strict),
+        .target(name: "HTTP", dependencies: ["Platform"], swiftSettings: strict),
+        .target(name: "KV", dependencies: ["HTTP", "Platform", "Formats"], swiftSettings: strict),
+        .target(name: "Templates", dependencies: ["Formats"], swiftSettings: strict),
+        .executableTarget(
+            name: "Router", dependencies: ["KV", "HTTP", "Platform", "Formats", "Templates"], swiftSettings: strict),
+        .executableTarget(name: "Announcer", dependencies: ["KV", "HTTP", "Platform"], swiftSettings: strict),
         // Benchmarks live in bench/ (never timed tests); built in release by their run scripts.
         .executableTarget(
-            name: "store-bench", dependencies: ["KV", "HTTP"], path: "bench/store/Sources", swiftSettings: strict),
-        .target(name: "TestSupport", dependencies: ["KV", "HTTP"], path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "KVTests", dependencies: ["KV", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "TemplatesTests", dependencies: ["Templates"], swiftSettings: strict),
-        .testTarget(name: "RouterTests", dependencies: ["Router", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "AnnouncerTests", dependencies: ["Announcer", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "IntegrationTests", dependencies: ["KV", "HTTP", "TestSupport"], swiftSettings: strict),
+            name: "store-bench", dependencies: ["KV", "HTTP", "Platform"], path: "bench/store/Sources",
+            swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Platform"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(
+            name: "KVTestSupport", dependencies: ["KV", "HTTP", "Platform", "TestSupport"], path: "Tests/KVTestSupport",
+            swiftSettings: strict),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats"], swiftSettings: strict),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Platform", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "KVTests", dependencies: ["KV", "HTTP", "Platform", "Formats", "TestSupport", "KVTestSupport"],
+            swiftSettings: strict),
+        .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Formats"], swiftSettings: strict),
+        .testTarget(
+            name: "RouterTests", dependencies: ["Router", "Platform", "TestSupport", "KVTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "AnnouncerTests", dependencies: ["Announcer", "KV", "Platform", "TestSupport", "KVTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["KV", "HTTP", "Platform", "TestSupport", "KVTestSupport"],
+            swiftSettings: strict),
     ]
 )

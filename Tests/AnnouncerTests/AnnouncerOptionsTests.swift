@@ -1,5 +1,6 @@
 import Announcer
 import HTTP
+import Platform
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import HTTP
+import Platform
 import TestSupport
 
 /// The app an announcer watches: a real listener on 127.0.0.1 answering every request with one status,

@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 
 /// What a parser produced for a whole input, in a form tests can compare.
 struct ParsedMessage: Equatable, CustomStringConvertible {

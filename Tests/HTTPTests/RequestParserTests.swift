@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 import Testing
 
 /// A named input for table tests, so failures say which case broke.

@@ -1,5 +1,6 @@
 import HTTP
 import KV
+import Platform
 import TestSupport
 import Testing
 

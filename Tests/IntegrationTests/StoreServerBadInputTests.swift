@@ -1,6 +1,8 @@
+import Formats
 import Foundation
 import HTTP
 import KV
+import Platform
 import TestSupport
 import Testing
 

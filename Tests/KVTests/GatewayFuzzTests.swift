@@ -1,5 +1,7 @@
+import Formats
 import HTTP
 import KV
+import Platform
 import Testing
 
 /// Mutated requests must either decode or throw: never crash, hang or overflow the stack.

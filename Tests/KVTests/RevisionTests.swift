@@ -1,5 +1,7 @@
 import HTTP
 import KV
+import KVTestSupport
+import Platform
 import TestSupport
 import Testing
 

@@ -1,5 +1,7 @@
 import HTTP
 import KV
+import KVTestSupport
+import Platform
 import TestSupport
 
 /// Opens stores the way every test here needs: a manual clock and logs kept in memory.

@@ -1,6 +1,8 @@
 import Foundation
 import HTTP
 import KV
+import KVTestSupport
+import Platform
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Platform
 import Synchronization
 
 /// A process a test started: stopped by its own PID only, output kept in a log file for failure messages.

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// Polls `condition` until it holds or `timeout` passes: for waiting on another process, never for timing.
 /// - Returns: whether the condition came true.

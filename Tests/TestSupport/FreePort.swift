@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Platform
 
 /// Free TCP ports on loopback for servers that tests start, and restart on the same port.
 ///

@@ -1,4 +1,4 @@
-import HTTP
+import Platform
 import Synchronization
 
 /// A clock that moves only when told to.

@@ -1,4 +1,4 @@
-import HTTP
+import Platform
 import Synchronization
 
 /// Keeps lines in memory, for tests that assert on logs.

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Platform
 
 /// A plain TCP connection for sending bytes no HTTP client would send.
 package final class RawConnection {

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// A fresh directory under the system temp dir, removed by `remove()`.
 package struct TemporaryDirectory: Sendable {

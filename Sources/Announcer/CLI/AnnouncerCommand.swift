@@ -1,5 +1,6 @@
 import HTTP
 import KV
+import Platform
 
 /// `announcer`: parses the command line, wires check, store and `Announcer` together, maps signals to a stop.
 package enum AnnouncerCommand {

@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 
 /// The announcer's command line, validated as a whole before anything starts (DESIGN rule 4).
 package struct AnnouncerOptions: Sendable, Hashable {

@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 
 /// What `--check` asks to probe, parsed before anything starts.
 package enum CheckTarget: Sendable, Hashable, CustomStringConvertible {

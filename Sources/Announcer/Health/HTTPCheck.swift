@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 
 /// `GET http://HOST:PORT/PATH`: healthy on a 2xx or 3xx answer within `timeout`.
 package struct HTTPCheck: HealthCheck {

@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 
 /// `tcp://HOST:PORT`: healthy when a connection opens within `timeout` (it is closed at once).
 package struct TCPCheck: HealthCheck {

@@ -1,5 +1,6 @@
 import HTTP
 import KV
+import Platform
 
 /// Runs one registration: probes the app every interval, feeds `Registration`, carries out its operations
 /// one at a time and logs its changes. `terminate()` (SIGTERM) deregisters and ends `run()`.

@@ -1,3 +1,5 @@
+import Platform
+
 /// One client TCP connection on one loop: connects, sends one request at a time, parses the answer and
 /// hands it back through a continuation.
 // @unchecked: all mutable state is used on `loop`'s thread only; callers hop there with `onLoop`.

@@ -1,3 +1,4 @@
+import Platform
 import Synchronization
 
 /// Idle keep-alive connections per endpoint, plus every live connection so `shutdown` can close them.

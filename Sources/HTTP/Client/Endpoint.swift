@@ -1,3 +1,5 @@
+import Platform
+
 /// Where an HTTP server listens: host and port, written `http://host:port`.
 package struct Endpoint: Sendable, Hashable, CustomStringConvertible {
     /// A name or IP literal; IPv6 without brackets.
@@ -20,33 +22,10 @@ package struct Endpoint: Sendable, Hashable, CustomStringConvertible {
             rest = rest[range.upperBound...]
         }
         if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
-        let host: Substring
-        var portText: Substring?
-        if rest.hasPrefix("[") {
-            guard let close = rest.firstIndex(of: "]") else { throw HTTPClientError.invalidURL(url) }
-            host = rest[rest.index(after: rest.startIndex)..<close]
-            let after = rest[rest.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw HTTPClientError.invalidURL(url) }
-                portText = after.dropFirst()
-            }
-        } else if let colon = rest.lastIndex(of: ":") {
-            host = rest[..<colon]
-            portText = rest[rest.index(after: colon)...]
-        } else {
-            host = rest
-        }
-        guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "@" }) else {
+        guard let address = try? HostPort.parse(String(rest), defaultPort: 80) else {
             throw HTTPClientError.invalidURL(url)
         }
-        var port = 80
-        if let portText {
-            guard let parsed = Int(portText), (1...65535).contains(parsed) else {
-                throw HTTPClientError.invalidURL(url)
-            }
-            port = parsed
-        }
-        self.init(host: String(host), port: port)
+        self.init(host: address.host, port: address.port)
     }
 
     /// The `Host` header value.

@@ -1,3 +1,4 @@
+import Platform
 import Synchronization
 
 /// An HTTP/1.1 client over event loops with a keep-alive pool: the one bridge from loops to async/await.

@@ -1,3 +1,5 @@
+import Platform
+
 /// Why `HTTPClient` could not deliver a request or its response.
 package enum HTTPClientError: Error, Sendable, CustomStringConvertible {
     case invalidURL(String)

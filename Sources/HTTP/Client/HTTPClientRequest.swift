@@ -1,3 +1,5 @@
+import Platform
+
 /// A request for `HTTPClient`; `Host` and `Content-Length` are added when missing.
 package struct HTTPClientRequest: Sendable {
     package var method: String

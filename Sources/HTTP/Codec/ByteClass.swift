@@ -1,3 +1,5 @@
+import Platform
+
 /// Byte classes from RFC 9110, as lookup tables so validation is one load per byte.
 enum ByteClass {
     static let cr: UInt8 = 0x0D

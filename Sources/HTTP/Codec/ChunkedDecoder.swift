@@ -1,3 +1,5 @@
+import Platform
+
 /// Decodes a chunked body (RFC 9112 §7.1) fed in arbitrary slices: sizes, extensions, data, trailers.
 ///
 /// Extensions are validated and skipped; trailers are validated, counted against the head limits and

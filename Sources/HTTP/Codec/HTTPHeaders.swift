@@ -1,3 +1,5 @@
+import Platform
+
 /// Header fields in arrival order, looked up case-insensitively.
 ///
 /// Names and values live in one byte buffer with offsets, so a parsed head costs two allocations however

@@ -1,3 +1,5 @@
+import Platform
+
 /// Size limits a parser enforces before it buffers anything, so a peer cannot make us hold unbounded data.
 package struct HTTPLimits: Sendable, Hashable {
     /// Longest request line (method, target, version) in bytes; beyond it the answer is 414.

@@ -1,3 +1,5 @@
+import Platform
+
 extension HTTPRequestHead: HTTPParsableHead {
     /// Parses `METHOD SP target SP HTTP/1.x CRLF fields CRLF`.
     package static func parse(

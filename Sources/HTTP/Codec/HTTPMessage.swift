@@ -1,3 +1,5 @@
+import Platform
+
 /// An HTTP version such as 1.1.
 package struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
     package var major: Int

@@ -1,3 +1,5 @@
+import Platform
+
 /// Why bytes are not an acceptable HTTP/1.1 message; `status` is what a server answers before closing.
 package enum HTTPParseError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidRequestLine

@@ -1,3 +1,5 @@
+import Platform
+
 /// Parses requests from a client.
 package typealias HTTPRequestParser = HTTPParser<HTTPRequestHead>
 /// Parses responses from a server; tell it about HEAD requests with `expectResponse(toHEAD:)`.

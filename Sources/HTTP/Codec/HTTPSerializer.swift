@@ -1,3 +1,5 @@
+import Platform
+
 /// Writes HTTP/1.1 heads and chunk framing into byte buffers the caller reuses.
 package enum HTTPSerializer {
     /// Appends `HTTP/1.1 <status> <reason>\r\n`, the fields and the empty line.

@@ -1,3 +1,5 @@
+import Platform
+
 /// How the body of a message is delimited, decided from its head.
 package enum BodyFraming: Sendable, Equatable {
     case none

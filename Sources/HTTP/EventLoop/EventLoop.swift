@@ -1,3 +1,4 @@
+import Platform
 import Synchronization
 
 /// Something registered with an `EventLoop` for a descriptor: a connection or a listener.

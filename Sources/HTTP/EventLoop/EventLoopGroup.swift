@@ -1,3 +1,4 @@
+import Platform
 import Synchronization
 
 /// A fixed set of `EventLoop`s, each on its own thread; `next()` hands them out round-robin.

@@ -1,3 +1,5 @@
+import Platform
+
 /// Bytes waiting to be written to one socket; the storage is reused between messages.
 ///
 /// Serializers append straight into it (`append { out in ... }`), so a response costs no allocation of

@@ -1,3 +1,4 @@
+import Platform
 import Synchronization
 
 /// A timer scheduled on an `EventLoop`; `cancel()` from any thread stops it if it has not run yet.

@@ -1,3 +1,4 @@
+import Platform
 import Synchronization
 
 /// Writes the body of a streamed (chunked) response, such as a long-lived watch.

@@ -1,3 +1,5 @@
+import Platform
+
 /// Answers requests for an `HTTPServer`.
 package protocol HTTPHandler: Sendable {
     /// Called on the connection's event-loop thread; must not block. Answer exactly once through `responder`, from any thread.

@@ -1,3 +1,4 @@
+import Platform
 import Synchronization
 
 /// An HTTP/1.1 server on event loops: keep-alive, pipelining, chunked bodies in and out, limits and timeouts.

@@ -1,3 +1,4 @@
+import Platform
 import Synchronization
 
 /// What every connection of a server shares; immutable but for counters.

@@ -1,3 +1,5 @@
+import Platform
+
 /// One accepted connection: reads and parses requests, calls the handler, writes answers in order.
 ///
 /// Pipelined requests each get a slot; answers fill slots from any thread (hopping to the loop) and

@@ -1,4 +1,6 @@
+import Formats
 import HTTP
+import Platform
 
 extension EtcdClient {
     /// Keeps one logical watch alive across broken connections and endpoint failures.

@@ -1,4 +1,6 @@
+import Formats
 import HTTP
+import Platform
 import Synchronization
 
 /// A `KVStore` over etcd's v3 JSON gateway: works against real etcd and against `router store`.

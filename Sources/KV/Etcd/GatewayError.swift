@@ -1,4 +1,6 @@
+import Formats
 import HTTP
+import Platform
 
 /// An error as etcd's JSON gateway reports it: a gRPC code, an HTTP status and a message.
 package struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,6 @@
+import Formats
 import HTTP
+import Platform
 
 /// Lease and watch request messages of etcd's gateway.
 package enum GatewayLeaseWatch {

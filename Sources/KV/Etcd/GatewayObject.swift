@@ -1,4 +1,6 @@
+import Formats
 import HTTP
+import Platform
 
 /// A JSON object read as one protobuf message of etcd's gateway: fields by proto name or lowerCamelCase,
 /// int64 as number or string, bytes as base64, enums by name or number, unknown fields rejected.

@@ -1,4 +1,6 @@
+import Formats
 import HTTP
+import Platform
 
 /// etcd v3 gateway request messages: decoded by the store server, encoded by `EtcdClient`.
 package enum GatewayRequests {

@@ -1,4 +1,6 @@
+import Formats
 import HTTP
+import Platform
 
 /// The `header` every etcd answer carries.
 package struct ResponseHeader: Sendable, Hashable {

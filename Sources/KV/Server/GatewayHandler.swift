@@ -1,4 +1,6 @@
+import Formats
 import HTTP
+import Platform
 
 /// Serves etcd's v3 JSON gateway subset over any `KVStore`, with etcd 3.4's shapes, errors and status codes.
 package struct GatewayHandler: HTTPHandler {

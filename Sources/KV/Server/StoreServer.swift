@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 
 /// The embedded store served over HTTP: `MemoryStore` behind etcd's v3 JSON gateway.
 package final class StoreServer: Sendable {

@@ -1,5 +1,6 @@
 import Dispatch
 import HTTP
+import Platform
 
 extension MemoryStore {
     /// Work a locked section leaves for after the lock: acknowledgements, ended watches, a wake-up.

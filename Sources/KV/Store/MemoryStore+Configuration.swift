@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 
 extension MemoryStore {
     /// How a store is opened.

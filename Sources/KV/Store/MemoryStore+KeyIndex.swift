@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 
 extension MemoryStore {
     /// Every live key in byte order, so ranges are a binary search and a slice.

@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 
 extension MemoryStore {
     /// Grants a lease, durably; it expires `ttl` seconds after the last renewal.

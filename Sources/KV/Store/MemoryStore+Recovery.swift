@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 
 extension MemoryStore {
     /// Rebuilds the state a data directory holds: the snapshot, then every later record.

@@ -1,5 +1,6 @@
 import Dispatch
 import HTTP
+import Platform
 import Synchronization
 
 /// The embedded store: etcd's v3 model (revisions, leases, watches, compaction) in memory,

@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 
 /// Reads one log segment and tells a torn tail (never acknowledged) from corruption.
 ///

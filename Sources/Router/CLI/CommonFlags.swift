@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 
 /// `--log-level`.
 enum LogLevelFlag {
@@ -17,14 +18,11 @@ struct ListenAddress: Equatable {
     var port: Int
 
     static func parse(_ text: String, flag: String) throws -> ListenAddress {
-        let bad = UsageError("flag --\(flag): '\(text)' is not HOST:PORT (for example 127.0.0.1:2379)")
-        guard let colon = text.lastIndex(of: ":") else { throw bad }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host == "localhost" { host = "127.0.0.1" }
-        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
-            throw bad
+        do {
+            let address = try HostPort.parse(text, allowsPortZero: true)
+            return ListenAddress(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port)
+        } catch {
+            throw UsageError("flag --\(flag): '\(text)' is not HOST:PORT (for example 127.0.0.1:2379)")
         }
-        return ListenAddress(host: host, port: port)
     }
 }

@@ -1,5 +1,7 @@
+import Formats
 import Foundation
 import HTTP
+import Platform
 import Templates
 
 /// `router render TEMPLATE --kv FILE.json`: renders a confd template once against keys from

@@ -1,5 +1,6 @@
 import HTTP
 import KV
+import Platform
 
 /// `router store`: the embedded store, served on etcd's v3 JSON gateway.
 enum StoreCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import KV
+import Platform
 
 /// Measures one store through `EtcdClient`: puts/s with 1 and 16 writers, and put→watch-event latency.
 /// Every loop is bounded in count and in time, so a stuck store cannot hang the benchmark.

@@ -1,5 +1,7 @@
 import HTTP
 import KV
+import Platform
+import TestSupport
 import Testing
 
 /// The `KVStore` contract as checks any conformer must pass: `MemoryStore`, the store server

@@ -56,12 +56,12 @@ package enum Posix {
 }
 
 extension Posix {
-    static let EAGAIN = Glibc.EAGAIN
-    static let EINTR = Glibc.EINTR
-    static let EINPROGRESS = Glibc.EINPROGRESS
-    static let EINVAL = Glibc.EINVAL
-    static let EADDRNOTAVAIL = Glibc.EADDRNOTAVAIL
-    static let ETIMEDOUT = Glibc.ETIMEDOUT
-    static let ECONNRESET = Glibc.ECONNRESET
-    static let EPIPE = Glibc.EPIPE
+    package static let EAGAIN = Glibc.EAGAIN
+    package static let EINTR = Glibc.EINTR
+    package static let EINPROGRESS = Glibc.EINPROGRESS
+    package static let EINVAL = Glibc.EINVAL
+    package static let EADDRNOTAVAIL = Glibc.EADDRNOTAVAIL
+    package static let ETIMEDOUT = Glibc.ETIMEDOUT
+    package static let ECONNRESET = Glibc.ECONNRESET
+    package static let EPIPE = Glibc.EPIPE
 }

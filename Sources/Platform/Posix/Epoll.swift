@@ -14,14 +14,14 @@ package struct IOEvents: OptionSet, Sendable {
 
 /// An epoll instance plus an eventfd used to wake it from other threads; level-triggered.
 /// `wake()` is thread-safe; the rest belongs to the loop thread.
-final class Epoll {
-    let fd: Int32
-    let wakeFD: Int32
+package final class Epoll {
+    package let fd: Int32
+    package let wakeFD: Int32
     /// The `data` value reported for the wake-up eventfd.
-    static let wakeToken = UInt64.max
+    package static let wakeToken = UInt64.max
 
     /// - Throws: `SystemError` ("epoll_create1" or "eventfd"); nothing is left open.
-    init() throws {
+    package init() throws {
         fd = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard fd >= 0 else { throw SystemError("epoll_create1", code: Posix.errno) }
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
@@ -40,46 +40,46 @@ final class Epoll {
     }
 
     /// - Returns: 0 or the `errno` of `epoll_ctl`.
-    func add(_ target: Int32, events: IOEvents, token: UInt64, exclusive: Bool = false) -> Int32 {
+    package func add(_ target: Int32, events: IOEvents, token: UInt64, exclusive: Bool = false) -> Int32 {
         var flags = events.rawValue
         if exclusive { flags |= EPOLLEXCLUSIVE.rawValue }
         var event = epoll_event(events: flags, data: epoll_data_t(u64: token))
         return epoll_ctl(fd, EPOLL_CTL_ADD, target, &event) == 0 ? 0 : Posix.errno
     }
 
-    func modify(_ target: Int32, events: IOEvents, token: UInt64) {
+    package func modify(_ target: Int32, events: IOEvents, token: UInt64) {
         var event = epoll_event(events: events.rawValue, data: epoll_data_t(u64: token))
         _ = epoll_ctl(fd, EPOLL_CTL_MOD, target, &event)
     }
 
-    func remove(_ target: Int32) {
+    package func remove(_ target: Int32) {
         var event = epoll_event()
         _ = epoll_ctl(fd, EPOLL_CTL_DEL, target, &event)
     }
 
     /// Waits for events; `timeout` in milliseconds, -1 forever. Returns how many were stored.
-    func wait(into events: UnsafeMutableBufferPointer<epoll_event>, timeout: Int32) -> Int {
+    package func wait(into events: UnsafeMutableBufferPointer<epoll_event>, timeout: Int32) -> Int {
         let n = epoll_wait(fd, events.baseAddress, Int32(events.count), timeout)
         return n < 0 ? 0 : Int(n)
     }
 
     /// Makes the next (or current) `wait` return.
-    func wake() {
+    package func wake() {
         var one: UInt64 = 1
         _ = Glibc.write(wakeFD, &one, 8)
     }
 
     /// Clears the wake-up counter after it fired.
-    func drainWake() {
+    package func drainWake() {
         var value: UInt64 = 0
         _ = Glibc.read(wakeFD, &value, 8)
     }
 }
 
 /// The token and events of one ready descriptor.
-typealias EpollEvent = epoll_event
+package typealias EpollEvent = epoll_event
 
 extension epoll_event {
-    var token: UInt64 { data.u64 }
-    var ioEvents: IOEvents { IOEvents(rawValue: events) }
+    package var token: UInt64 { data.u64 }
+    package var ioEvents: IOEvents { IOEvents(rawValue: events) }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import HTTP
 import KV
+import Platform
+import TestSupport
 
 /// The stores the client contract runs against: the same `EtcdClient`, the same assertions.
 package enum StoreUnderTest: String, CaseIterable, Sendable, CustomStringConvertible {

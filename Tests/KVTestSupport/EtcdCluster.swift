@@ -1,5 +1,7 @@
 import Foundation
 import HTTP
+import Platform
+import TestSupport
 
 /// Real etcd members (Debian's `etcd-server`) on free loopback ports, each with its own data dir.
 package final class EtcdCluster: Sendable {
@@ -89,10 +91,4 @@ package final class EtcdCluster: Sendable {
             return response.status == 200 && String(decoding: response.body, as: UTF8.self).contains("true")
         }
     }
-}
-
-/// A failure of the test harness itself (not of the code under test).
-package struct TestSupportError: Error, CustomStringConvertible {
-    package let description: String
-    package init(_ description: String) { self.description = description }
 }

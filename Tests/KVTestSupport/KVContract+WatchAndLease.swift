@@ -1,5 +1,7 @@
 import HTTP
 import KV
+import Platform
+import TestSupport
 import Testing
 
 /// The watch and lease checks of the store contract (see `KVContract`).
