@@ -111,16 +111,33 @@ package enum GatewayRequests {
 
     // MARK: Txn
 
-    /// Nested transactions are limited in depth so hostile input cannot exhaust the stack.
-    package static func decodeTxn(_ json: JSONValue, depth: Int = 0) throws -> Txn {
+    /// etcd's `--max-txn-ops` default: the most operations one list of a transaction may hold.
+    package static let maxTxnOps = 128
+    /// The most compares and operations one transaction may hold in total, nested transactions included.
+    /// Without it, 16 levels of 128 operations each would let one request ask for 128^16 of them.
+    package static let maxTotalTxnOps = 1024
+
+    /// Nested transactions are limited in depth so hostile input cannot exhaust the stack, and in total
+    /// operations so it cannot exhaust memory or time.
+    /// - Throws: `GatewayError` (`etcdserver: too many operations in txn request` past either cap).
+    package static func decodeTxn(_ json: JSONValue) throws -> Txn {
+        var budget = maxTotalTxnOps
+        return try decodeTxn(json, depth: 0, budget: &budget)
+    }
+
+    private static func decodeTxn(_ json: JSONValue, depth: Int, budget: inout Int) throws -> Txn {
         guard depth < 16 else { throw GatewayError(.invalidArgument, "etcdserver: transaction nested too deeply") }
         let o = try GatewayObject(json, type: "etcdserverpb.TxnRequest", known: txnFields)
-        let compare = try o.array("compare").map(decodeCompare)
-        let success = try o.array("success").map { try decodeOp($0, depth: depth) }
-        let failure = try o.array("failure").map { try decodeOp($0, depth: depth) }
-        if compare.count > 128 || success.count > 128 || failure.count > 128 {
+        let lists = (try o.array("compare"), try o.array("success"), try o.array("failure"))
+        budget -= lists.0.count + lists.1.count + lists.2.count
+        if lists.0.count > maxTxnOps || lists.1.count > maxTxnOps || lists.2.count > maxTxnOps || budget < 0 {
             throw GatewayError(.invalidArgument, "etcdserver: too many operations in txn request")
         }
+        let compare = try lists.0.map(decodeCompare)
+        var success: [TxnOp] = []
+        for op in lists.1 { success.append(try decodeOp(op, depth: depth, budget: &budget)) }
+        var failure: [TxnOp] = []
+        for op in lists.2 { failure.append(try decodeOp(op, depth: depth, budget: &budget)) }
         return Txn(compare: compare, success: success, failure: failure)
     }
 
@@ -145,7 +162,7 @@ package enum GatewayRequests {
         return Compare(KeyRange(key: key, rangeEnd: try o.bytes("range_end")), results[result], target)
     }
 
-    private static func decodeOp(_ json: JSONValue, depth: Int) throws -> TxnOp {
+    private static func decodeOp(_ json: JSONValue, depth: Int, budget: inout Int) throws -> TxnOp {
         _ = try GatewayObject(json, type: "etcdserverpb.RequestOp", known: opFields)  // rejects unknown fields
         guard case .object(let members) = json, members.count == 1, let (rawName, body) = members.first else {
             throw GatewayError(.invalidArgument, "etcdserver: each RequestOp needs exactly one request")
@@ -159,7 +176,7 @@ package enum GatewayRequests {
             return .range(range)
         case "request_put": return .put(try decodePut(body))
         case "request_delete_range": return .delete(try decodeDelete(body))
-        default: return .txn(try decodeTxn(body, depth: depth + 1))
+        default: return .txn(try decodeTxn(body, depth: depth + 1, budget: &budget))
         }
     }
 

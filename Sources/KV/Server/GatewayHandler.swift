@@ -15,19 +15,19 @@ package struct GatewayHandler: HTTPHandler {
 
     let store: any KVStore
     let identity: Identity
-    /// Largest key + value a put may carry (etcd's `--max-request-bytes` default, 1.5 MiB).
-    let maxRequestBytes: Int
+    let limits: GatewayLimits
     let metrics: @Sendable () -> String
     let currentRevision: @Sendable () -> Revision
     let log: Log
+    let inFlight = InFlightCounter()
 
     package init(
-        store: any KVStore, identity: Identity, maxRequestBytes: Int = 1_572_864, log: Log,
+        store: any KVStore, identity: Identity, limits: GatewayLimits = GatewayLimits(), log: Log,
         currentRevision: @escaping @Sendable () -> Revision, metrics: @escaping @Sendable () -> String
     ) {
         self.store = store
         self.identity = identity
-        self.maxRequestBytes = maxRequestBytes
+        self.limits = limits
         self.log = log
         self.currentRevision = currentRevision
         self.metrics = metrics
@@ -73,7 +73,12 @@ package struct GatewayHandler: HTTPHandler {
             watch(json, responder: responder)
             return
         }
+        guard inFlight.enter(limit: limits.maxInFlight) else {
+            fail(responder, GatewayLimits.tooManyRequests)
+            return
+        }
         Task {
+            defer { inFlight.leave() }
             do {
                 let answer = try await route.serve(json, handler: self)
                 respond(responder, status: 200, json: answer, newline: route == .leaseKeepAlive)
@@ -168,6 +173,7 @@ private enum Route: String {
         case .range:
             let (request, sort) = try GatewayRequests.decodeRange(json)
             let result = try await RangeSorter.range(request, sort: sort, in: store)
+            try h.checkResponse(ResponseSize.of(result))
             // The header says which revision the read was served at, as etcd's does.
             return GatewayResponses.encode(result, header: h.header(result.revision))
         case .put:
@@ -188,6 +194,8 @@ private enum Route: String {
             let txn = try GatewayRequests.decodeTxn(json)
             try h.checkSize(txn.payloadSize)
             let result = try await store.txn(txn)
+            // Only a read-only answer may be refused: a write has happened and must be acknowledged.
+            if !txn.writes { try h.checkResponse(ResponseSize.of(result)) }
             return GatewayResponses.encode(result, header: h.header(result.revision))
         case .compaction:
             try await store.compact(try GatewayRequests.decodeCompaction(json))
@@ -235,11 +243,28 @@ private enum Route: String {
 
 extension GatewayHandler {
     func checkSize(_ size: Int) throws {
-        if size > maxRequestBytes { throw KVError.requestTooLarge(size: size, limit: maxRequestBytes) }
+        if size > limits.maxRequestBytes {
+            throw KVError.requestTooLarge(size: size, limit: limits.maxRequestBytes)
+        }
+    }
+
+    func checkResponse(_ bytes: Int) throws {
+        if bytes > limits.maxResponseBytes { throw limits.responseTooLarge(bytes) }
     }
 }
 
 extension Txn {
+    /// Whether any branch, nested ones included, puts or deletes.
+    var writes: Bool {
+        (success + failure).contains { op in
+            switch op {
+            case .put, .delete: true
+            case .range: false
+            case .txn(let t): t.writes
+            }
+        }
+    }
+
     /// Bytes of keys and values the transaction writes, for the request size limit.
     var payloadSize: Int {
         (success + failure).reduce(0) { total, op in

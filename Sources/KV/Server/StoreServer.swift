@@ -11,6 +11,8 @@ package final class StoreServer: Sendable {
         package var threads = max(1, min(Posix.processorCount, 4))
         package var historyRetention = 10_000
         package var clock: any MonotonicClock = SystemClock()
+        /// What one request may cost: sizes, operations, requests in flight.
+        package var limits = GatewayLimits()
         package init() {}
     }
 
@@ -37,7 +39,8 @@ package final class StoreServer: Sendable {
             clusterID: stableID("cluster:" + (configuration.dataDir ?? "memory")),
             memberID: stableID("member:\(configuration.host):\(configuration.port):" + (configuration.dataDir ?? "")))
         let handler = GatewayHandler(
-            store: store, identity: identity, log: log, currentRevision: { store.currentRevision },
+            store: store, identity: identity, limits: configuration.limits, log: log,
+            currentRevision: { store.currentRevision },
             metrics: { StoreMetrics.render(store.stats) })
         var http = HTTPServer.Configuration()
         http.host = configuration.host
