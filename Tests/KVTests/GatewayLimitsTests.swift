@@ -72,7 +72,7 @@ struct GatewayLimitsTests {
         var limits = GatewayLimits()
         limits.maxInFlight = 2
         let handler = GatewayHandler(
-            store: gated, identity: .init(clusterID: 1, memberID: 2), limits: limits,
+            store: gated, member: MemberInfo(clusterID: 1, memberID: 2), limits: limits,
             log: Log(component: "store", level: .error), currentRevision: { 1 }, metrics: { "" })
         var http = HTTPServer.Configuration()
         http.port = 0

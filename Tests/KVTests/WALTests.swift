@@ -6,6 +6,7 @@ import Platform
 import TestSupport
 import Testing
 
+@Suite(.timeLimit(.minutes(2)))
 struct WALTests {
     let fixture = LocalStores()
 

@@ -37,17 +37,19 @@ package enum GatewayRequests {
         let o = try GatewayObject(json, type: "etcdserverpb.RangeRequest", known: rangeFields)
         let key = try o.bytes("key")
         guard !key.isEmpty else { throw GatewayError(.invalidArgument, "etcdserver: key is not provided") }
-        for name in ["min_mod_revision", "max_mod_revision", "min_create_revision", "max_create_revision"]
-        where try o.int64(name) != 0 {
-            throw GatewayError(.invalidArgument, "\(name) is not supported by this store")
-        }
+        var filter = RevisionFilter()
+        filter.minModRevision = try o.int64("min_mod_revision")
+        filter.maxModRevision = try o.int64("max_mod_revision")
+        filter.minCreateRevision = try o.int64("min_create_revision")
+        filter.maxCreateRevision = try o.int64("max_create_revision")
         let limit = try o.int64("limit")
         guard limit >= 0 else { throw GatewayError(.invalidArgument, "etcdserver: limit must not be negative") }
         let revision = try o.int64("revision")
-        let request = RangeRequest(
+        var request = RangeRequest(
             KeyRange(key: key, rangeEnd: try o.bytes("range_end")),
             revision: revision > 0 ? revision : nil, limit: Int(clamping: limit),
             keysOnly: try o.bool("keys_only"), countOnly: try o.bool("count_only"))
+        request.filter = filter
         let sort = Sort(
             order: Sort.Order(
                 rawValue: try o.enumCase(
@@ -66,6 +68,13 @@ package enum GatewayRequests {
         if let revision = r.revision { m.append(("revision", .number(String(revision)))) }
         if r.keysOnly { m.append(("keys_only", .bool(true))) }
         if r.countOnly { m.append(("count_only", .bool(true))) }
+        let f = r.filter
+        for (name, value) in [
+            ("min_mod_revision", f.minModRevision), ("max_mod_revision", f.maxModRevision),
+            ("min_create_revision", f.minCreateRevision), ("max_create_revision", f.maxCreateRevision),
+        ] where value != 0 {
+            m.append((name, .number(String(value))))
+        }
         return .object(m)
     }
 

@@ -1,3 +1,4 @@
+import Platform
 import Synchronization
 
 /// What one gateway request may cost the store: the store is a trust boundary (DESIGN rule 5), so no single
@@ -11,6 +12,11 @@ package struct GatewayLimits: Sendable {
     /// Requests being served at once (watch streams are bounded by the HTTP server's connection cap);
     /// one more is refused at once with etcd's `etcdserver: too many requests`.
     package var maxInFlight = 4096
+    /// Lease grants per second, over v3 and v2 (each v2 TTL is a lease), with bursts up to `leaseGrantBurst`.
+    package var leaseGrantsPerSecond = 2000
+    package var leaseGrantBurst = 4000
+    /// Live leases at most; a grant beyond is refused until some expire.
+    package var maxLeases = 200_000
 
     package init() {}
 
@@ -62,6 +68,34 @@ enum ResponseSize {
             case .delete(let d): total + d.prevKVs.reduce(0) { $0 + of($1) }
             case .txn(let t): total + of(t)
             }
+        }
+    }
+}
+
+/// A token bucket over lease grants (v3 grants, v2 TTLs and lock sessions alike), plus a cap on live leases:
+/// a client that grants leases in a loop cannot grow the lease table without bound.
+final class LeaseGrantLimiter: Sendable {
+    private let rate: Double
+    private let burst: Double
+    private let clock: any MonotonicClock
+    private let bucket: Mutex<(tokens: Double, last: Duration)>
+
+    init(perSecond: Int, burst: Int, clock: any MonotonicClock) {
+        self.rate = Double(max(1, perSecond))
+        self.burst = Double(max(1, burst))
+        self.clock = clock
+        bucket = Mutex((Double(max(1, burst)), clock.now))
+    }
+
+    /// Takes one token; false when the bucket is empty.
+    func admit() -> Bool {
+        let now = clock.now
+        return bucket.withLock { bucket in
+            bucket.tokens = min(burst, bucket.tokens + (now - bucket.last).seconds * rate)
+            bucket.last = now
+            guard bucket.tokens >= 1 else { return false }
+            bucket.tokens -= 1
+            return true
         }
     }
 }

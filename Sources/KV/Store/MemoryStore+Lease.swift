@@ -45,6 +45,16 @@ extension MemoryStore {
         return status
     }
 
+    /// Time left on each of `ids` that is still alive, to the nanosecond (v2's `ttl` rounds it up).
+    package func remaining(_ ids: Set<LeaseID>) -> [LeaseID: Duration] {
+        let now = configuration.clock.now
+        return core.withLock { core in
+            var result: [LeaseID: Duration] = [:]
+            for id in ids { if let entry = core.state.leases[id] { result[id] = max(.zero, entry.deadline - now) } }
+            return result
+        }
+    }
+
     /// Revokes every lease past its deadline, each in its own revision (as etcd does).
     ///
     /// After the log has failed, expiry goes on in memory: a router must not keep routing to an instance
