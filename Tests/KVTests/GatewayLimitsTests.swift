@@ -10,7 +10,7 @@ import Testing
 /// unbounded requests; each cap answers with etcd's error shape and the store keeps serving others.
 @Suite(.timeLimit(.minutes(2)))
 struct GatewayLimitsTests {
-    private static func errorBody(_ message: String, code: Int) -> String {
+    static func errorBody(_ message: String, code: Int) -> String {
         JSONValue.object([("error", .string(message)), ("message", .string(message)), ("code", .number("\(code)"))])
             .serialized
     }
@@ -97,6 +97,42 @@ struct GatewayLimitsTests {
         gated.open()
         for task in held { #expect(try await task.value == 200) }
         #expect(try await client.send(put, to: endpoint, timeout: .seconds(5)).status == 200)
+    }
+}
+
+extension GatewayLimitsTests {
+    @Test func leaseGrantsOverTheRateAreRefusedForV3AndV2TTLsAlike() async throws {
+        var configuration = StoreServer.Configuration()
+        configuration.port = 0
+        configuration.threads = 1
+        let clock = ManualClock()  // never advanced: the bucket does not refill during the test
+        configuration.clock = clock
+        configuration.limits.leaseGrantBurst = 2
+        configuration.limits.leaseGrantsPerSecond = 1
+        let server = try StoreServer.start(configuration, log: Log(component: "store", level: .error))
+        defer { server.stop() }
+        let http = HTTPClient()
+        defer { http.shutdown() }
+        let endpoint = Endpoint(host: "127.0.0.1", port: server.port)
+        func send(_ method: String, _ path: String, _ body: String) async throws -> (Int, String) {
+            let response = try await http.send(
+                HTTPClientRequest(method: method, path: path, body: Array(body.utf8)), to: endpoint,
+                timeout: .seconds(5))
+            return (response.status, String(decoding: response.body, as: UTF8.self))
+        }
+        #expect(try await send("POST", "/v3/lease/grant", #"{"TTL":30}"#).0 == 200)
+        #expect(try await send("PUT", "/v2/keys/a?ttl=30", "value=1").0 == 201)
+        #expect(
+            try await send("POST", "/v3/lease/grant", #"{"TTL":30}"#)
+                == (429, Self.errorBody("etcdserver: too many requests", code: 8)))
+        let refused = try await send("PUT", "/v2/keys/b?ttl=30", "value=1")
+        #expect(refused.0 == 429)
+        #expect(
+            refused.1
+                == #"{"errorCode":300,"message":"Raft Internal Error","cause":"etcdserver: too many requests","index":2}"#
+                + "\n")
+        // Writes without a TTL need no lease and still go through.
+        #expect(try await send("PUT", "/v2/keys/c", "value=1").0 == 201)
     }
 }
 

@@ -61,7 +61,8 @@ package enum GatewayLeaseWatch {
             default:
                 throw GatewayError(
                     .invalidArgument,
-                    "invalid value for enum type: \(filter.serialized) (field \"filters\" of etcdserverpb.WatchCreateRequest)")
+                    "invalid value for enum type: \(filter.serialized) (field \"filters\" of etcdserverpb.WatchCreateRequest)"
+                )
             }
         }
         let start = try create.int64("start_revision")
@@ -69,7 +70,8 @@ package enum GatewayLeaseWatch {
             throw GatewayError(.invalidArgument, "etcdserver: start_revision must not be negative")
         }
         return WatchRequest(
-            KeyRange(key: key, rangeEnd: try create.bytes("range_end")), from: start, prevKV: try create.bool("prev_kv"),
+            KeyRange(key: key, rangeEnd: try create.bytes("range_end")), from: start,
+            prevKV: try create.bool("prev_kv"),
             noPut: filters.contains("NOPUT"), noDelete: filters.contains("NODELETE"))
     }
 

@@ -162,4 +162,3 @@ package struct GatewayHandler: HTTPHandler {
         writer.write(Array((message.serialized + "\n").utf8))
     }
 }
-

@@ -14,8 +14,12 @@ extension V2API {
         if let file = snapshot.file {
             if prevValue != nil || prevIndex != nil {
                 var causes: [String] = []
-                if let prevValue, prevValue != file.valueString { causes.append("[\(prevValue) != \(file.valueString)]") }
-                if let prevIndex, prevIndex != file.modRevision { causes.append("[\(prevIndex) != \(file.modRevision)]") }
+                if let prevValue, prevValue != file.valueString {
+                    causes.append("[\(prevValue) != \(file.valueString)]")
+                }
+                if let prevIndex, prevIndex != file.modRevision {
+                    causes.append("[\(prevIndex) != \(file.modRevision)]")
+                }
                 if !causes.isEmpty {
                     throw V2Error(V2Error.testFailed, cause: causes.joined(separator: " "), index: snapshot.revision)
                 }
@@ -36,7 +40,9 @@ extension V2API {
             node.modifiedIndex = result.revision
             return (200, V2Node.answer(action, node, prev: V2Node(file: file, key: path, expiry: nil)))
         }
-        guard snapshot.isDir else { throw V2Error(V2Error.keyNotFound, cause: path, index: snapshot.revision) }
+        guard snapshot.isDir else {
+            throw V2Error(V2Error.keyNotFound, cause: await missingCause(path), index: snapshot.revision)
+        }
         guard dirWanted else { throw V2Error(V2Error.notFile, cause: path, index: snapshot.revision) }
         if !snapshot.children.isEmpty && !recursive {
             throw V2Error(V2Error.dirNotEmpty, cause: path, index: snapshot.revision)

@@ -60,7 +60,7 @@ extension V2API {
             dir.nodes = tree(path, snapshot.children, recursive: recursive, expiries: expiries)
             node = dir
         } else {
-            throw V2Error(V2Error.keyNotFound, cause: path, index: snapshot.revision)
+            throw V2Error(V2Error.keyNotFound, cause: await missingCause(path), index: snapshot.revision)
         }
         counters.add("getsSuccess")
         return (200, V2Node.answer("get", node))
@@ -95,6 +95,24 @@ extension V2API {
             if recursive { dir.nodes = tree(childPath, below[name] ?? [], recursive: true, expiries: expiries) }
             return dir
         }
+    }
+
+    /// What etcd names in a "Key not found": the outermost missing component of `path`.
+    func missingCause(_ path: String) async -> String {
+        let ancestors = V2Path.ancestors(of: path)
+        guard !ancestors.isEmpty else { return path }
+        let ops = ancestors.flatMap { ancestor -> [TxnOp] in
+            [.range(RangeRequest(.key(ancestor))), .range(RangeRequest(.prefix(V2Path.marker(ancestor)), limit: 1))]
+        }
+        guard let result = try? await store.txn(Txn(success: ops)) else { return path }
+        let found = result.responses.map { response -> Bool in
+            if case .range(let r) = response { return !r.kvs.isEmpty }
+            return false
+        }
+        for (position, ancestor) in ancestors.enumerated() where !found[2 * position] && !found[2 * position + 1] {
+            return ancestor
+        }
+        return path
     }
 
     /// v2's `expiration` and `ttl` for every key that has a lease.

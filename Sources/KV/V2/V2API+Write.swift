@@ -34,7 +34,8 @@ extension V2API {
             if ttl == nil { throw V2Error(V2Error.refreshTTLRequired, cause: "", index: index) }
         }
         if let ttl, ttl <= 0 || ttl > MemoryStore.State.maxLeaseTTL {
-            throw V2Error(V2Error.ttlNaN, cause: "ttl must be between 1 and \(MemoryStore.State.maxLeaseTTL)", index: index)
+            throw V2Error(
+                V2Error.ttlNaN, cause: "ttl must be between 1 and \(MemoryStore.State.maxLeaseTTL)", index: index)
         }
         let size = path.utf8.count + value.utf8.count
         if size > limits.maxRequestBytes {
@@ -61,7 +62,7 @@ extension V2API {
                 throw V2Error(V2Error.nodeExist, cause: path, index: snapshot.revision)
             }
             if (prevExist == true || refresh || prevValue != nil || prevIndex != nil) && !exists {
-                throw V2Error(V2Error.keyNotFound, cause: path, index: snapshot.revision)
+                throw V2Error(V2Error.keyNotFound, cause: await missingCause(path), index: snapshot.revision)
             }
             if let current = existing, prevValue != nil || prevIndex != nil {
                 var causes: [String] = []

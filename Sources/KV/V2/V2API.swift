@@ -66,7 +66,8 @@ package struct V2API: HTTPHandler {
             return
         }
         switch (method, path) {
-        case ("GET", "/v2/members"), ("GET", "/v2/members/"): respond(responder, status: 200, json: V2Cluster.members(self))
+        case ("GET", "/v2/members"), ("GET", "/v2/members/"):
+            respond(responder, status: 200, json: V2Cluster.members(self))
         case ("GET", "/v2/members/leader"): respond(responder, status: 200, json: V2Cluster.member(self))
         case ("GET", "/v2/machines"):
             let headers = HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")])

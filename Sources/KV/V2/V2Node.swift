@@ -60,7 +60,8 @@ enum V2Time {
     static func expiration(in remaining: Duration) -> String {
         let now = UTCTime.now()
         let nowMillis = epochMillis(now)
-        let then = nowMillis + remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+        let then =
+            nowMillis + remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
         return civil(then).iso8601
     }
 
