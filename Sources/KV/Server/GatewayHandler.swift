@@ -77,7 +77,8 @@ package struct GatewayHandler: HTTPHandler {
         do {
             json = request.body.isEmpty ? .object([]) : try JSONParser.parse(request.body)
         } catch {
-            fail(responder, GatewayError(.invalidArgument, "\(error)"))
+            let refusal = GatewayError(.invalidArgument, "\(error)")
+            if route == .watch { refuseWatch(responder, refusal) } else { fail(responder, refusal) }
             return
         }
         if route == .watch {
@@ -125,12 +126,9 @@ package struct GatewayHandler: HTTPHandler {
         let request: WatchRequest
         do {
             request = try GatewayLeaseWatch.decodeWatch(json)
-        } catch let error as GatewayError {
-            // etcd answers 500 here; a malformed watch is the client's fault, so we say 400.
-            fail(responder, error)
-            return
         } catch {
-            fail(responder, GatewayError(.invalidArgument, "\(error)"))
+            // etcd answers 500 here; a malformed watch is the client's fault, so we say 400.
+            refuseWatch(responder, error as? GatewayError ?? GatewayError(.invalidArgument, "\(error)"))
             return
         }
         let writer = responder.startStream(status: 200, headers: Self.jsonHeaders)
@@ -156,6 +154,12 @@ package struct GatewayHandler: HTTPHandler {
             writer.finish()
         }
         writer.onClose { task.cancel() }
+    }
+
+    /// A refused watch: the body ends with a newline so a client reading the stream line by line sees the
+    /// error instead of waiting forever for the line to end.
+    private func refuseWatch(_ responder: HTTPResponder, _ error: GatewayError) {
+        responder.respond(HTTPResponse(status: error.httpStatus, headers: Self.jsonHeaders, body: error.body + [0x0A]))
     }
 
     private func write(_ writer: HTTPBodyWriter, _ message: JSONValue) {

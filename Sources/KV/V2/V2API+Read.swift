@@ -18,25 +18,24 @@ struct V2Snapshot {
 }
 
 extension V2API {
+    /// Plain reads, not a read-only transaction: a transaction would wait for every write queued before it to
+    /// be durable, costing a second group commit per v2 write. The write that follows compares the key's mod
+    /// revision, so a change after these reads is caught there.
     func snapshot(_ path: String, allChildren: Bool) async throws -> V2Snapshot {
         let isRoot = path == "/"
-        var ops: [TxnOp] = [.range(RangeRequest(.prefix(V2Path.childPrefix(path)), limit: allChildren ? 0 : 2))]
-        if !isRoot { ops.append(.range(RangeRequest(.key(path)))) }
-        let ancestors = V2Path.ancestors(of: path)
-        ops += ancestors.map { .range(RangeRequest(.key($0))) }
-        let result = try await store.txn(Txn(success: ops))
-        let ranges = result.responses.map { response -> [KeyValue] in
-            if case .range(let r) = response { return r.kvs }
-            return []
-        }
+        let under = try await store.range(RangeRequest(.prefix(V2Path.childPrefix(path)), limit: allChildren ? 0 : 2))
         let marker = isRoot ? nil : V2Path.marker(path)
-        var snapshot = V2Snapshot(
-            file: nil, marker: nil, children: [], fileAncestor: nil, revision: result.revision)
-        for kv in ranges[0] {
+        var snapshot = V2Snapshot(file: nil, marker: nil, children: [], fileAncestor: nil, revision: under.revision)
+        for kv in under.kvs {
             if kv.key == marker { snapshot.marker = kv } else { snapshot.children.append(kv) }
         }
-        if !isRoot { snapshot.file = ranges[1].first }
-        snapshot.fileAncestor = ranges.dropFirst(isRoot ? 1 : 2).lazy.compactMap(\.first).first
+        if !isRoot { snapshot.file = try await store.range(RangeRequest(.key(path))).kvs.first }
+        for ancestor in V2Path.ancestors(of: path) {
+            if let file = try await store.range(RangeRequest(.key(ancestor))).kvs.first {
+                snapshot.fileAncestor = file
+                break
+            }
+        }
         return snapshot
     }
 
@@ -99,18 +98,10 @@ extension V2API {
 
     /// What etcd names in a "Key not found": the outermost missing component of `path`.
     func missingCause(_ path: String) async -> String {
-        let ancestors = V2Path.ancestors(of: path)
-        guard !ancestors.isEmpty else { return path }
-        let ops = ancestors.flatMap { ancestor -> [TxnOp] in
-            [.range(RangeRequest(.key(ancestor))), .range(RangeRequest(.prefix(V2Path.marker(ancestor)), limit: 1))]
-        }
-        guard let result = try? await store.txn(Txn(success: ops)) else { return path }
-        let found = result.responses.map { response -> Bool in
-            if case .range(let r) = response { return !r.kvs.isEmpty }
-            return false
-        }
-        for (position, ancestor) in ancestors.enumerated() where !found[2 * position] && !found[2 * position + 1] {
-            return ancestor
+        for ancestor in V2Path.ancestors(of: path) {
+            let file = try? await store.range(RangeRequest(.key(ancestor), countOnly: true)).count
+            let below = try? await store.range(RangeRequest(.prefix(V2Path.marker(ancestor)), countOnly: true)).count
+            if file == 0 && below == 0 { return ancestor }
         }
         return path
     }
