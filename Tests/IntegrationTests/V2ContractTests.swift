@@ -80,7 +80,15 @@ enum V2Contract {
             #expect(string(got.json, "node", "value") == "127.0.0.1:3000")
             let ttl = Int(string(got.json, "node", "ttl") ?? "") ?? 0
             #expect(ttl > 0 && ttl <= 60)
-            #expect(string(got.json, "node", "expiration")?.hasSuffix("Z") == true)
+            // The expiration is wall-clock time about `ttl` seconds from now.
+            let expiration = try #require(string(got.json, "node", "expiration"))
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            // etcd writes nanoseconds, we write milliseconds: compare at milliseconds.
+            let millis = expiration.replacingOccurrences(
+                of: #"(\.[0-9]{3})[0-9]*Z$"#, with: "$1Z", options: .regularExpression)
+            let expires = try #require(formatter.date(from: millis), "unparsable expiration \(expiration)")
+            #expect(abs(expires.timeIntervalSinceNow - Double(ttl)) < 2, "expiration \(expiration), ttl \(ttl)")
         }
     }
 

@@ -2,7 +2,7 @@ import HTTP
 import KV
 import Platform
 
-/// `router store`: the embedded store, served on etcd's v3 JSON gateway.
+/// `router store`: the embedded store, served on etcd's v3 JSON gateway and v2 keys API.
 enum StoreCommand {
     static let specs = [
         FlagSpec("listen", value: "ADDR:PORT", help: "where to serve (default 127.0.0.1:2379; loopback unless told)"),
@@ -15,7 +15,8 @@ enum StoreCommand {
 
     static let usage =
         "usage: router store --listen 127.0.0.1:2379 --data-dir PATH\n\n"
-        + "Runs the embedded key-value store (etcd v3 JSON gateway subset, /health, /version, /metrics).\n\nflags:\n"
+        + "Runs the embedded key-value store (etcd v3 JSON gateway subset and v2 keys API over the same keys,\n"
+        + "/health, /version, /metrics).\n\nflags:\n"
         + specs.map(\.helpLine).joined(separator: "\n")
 
     static func run(_ arguments: [String]) async -> Int32 {
