@@ -60,13 +60,3 @@ package enum AnnouncerCommand {
         return await announcer.run()
     }
 }
-
-/// Writes text to standard output (help).
-func printOut(_ text: String) {
-    Posix.writeStandardOutput(text)
-}
-
-/// Writes one line to standard error (usage errors).
-func printError(_ text: String) {
-    Posix.writeStandardError(text)
-}

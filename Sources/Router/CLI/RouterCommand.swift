@@ -38,7 +38,7 @@ package enum RouterCommand {
             printOut(usage)
             return 0
         case "store": return await StoreCommand.run(rest)
-        case "render": return RenderCommand.run(rest)
+        case "render": return await RenderCommand.run(rest)
         case "sync", "proxy", "up":
             if rest.contains("--help") || rest.contains("-h") {
                 printOut(usage)
