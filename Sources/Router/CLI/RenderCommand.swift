@@ -1,6 +1,5 @@
 import Formats
 import Foundation
-import HTTP
 import Platform
 import Templates
 

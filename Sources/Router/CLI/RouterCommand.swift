@@ -1,4 +1,3 @@
-import HTTP
 import Platform
 
 /// `router`: dispatches to the subcommands of DESIGN.md's command line.
