@@ -77,7 +77,7 @@ package enum RenderCommand {
         let name = URL(fileURLWithPath: templatePath).lastPathComponent
         do {
             let template = try Template(name: name, text: String(decoding: templateData, as: UTF8.self))
-            return .success(try template.render(SortedKeySnapshot(pairs)))
+            return .success(try template.render(SortedKeySnapshot(pairs), environment: .process))
         } catch {
             return .failure(Message(description: error.description))
         }

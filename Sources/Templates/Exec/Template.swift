@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// ```swift
 /// let template = try Template(name: "nginx.tmpl", text: source)      // checks syntax and names
-/// let config = try template.render(SortedKeySnapshot(pairs))          // confd's functions over a snapshot
+/// let config = try template.render(SortedKeySnapshot(pairs), environment: .process)  // confd's functions
 /// ```
 /// Rendering is a pure function of the tree, the functions and the data; the only shared state is a
 /// size hint (an atomic), so one `Template` may render on many threads at once.
@@ -51,10 +51,11 @@ package struct Template: Sendable {
     /// The names of the templates `define` and `block` made, and this one's own.
     package var templateNames: [String] { definitions.keys.sorted() }
 
-    /// Renders with confd's functions reading `keys`, and nil data, exactly as confd runs templates.
+    /// Renders with confd's functions reading `keys` and `environment`, and nil data, exactly as confd runs
+    /// templates.
     /// - Throws: `TemplateError.execution`; no partial output is returned.
-    package func render(_ keys: some KeySnapshot) throws(TemplateError) -> String {
-        try render(functions: .confd(keys), data: .none)
+    package func render(_ keys: some KeySnapshot, environment: ConfdEnvironment) throws(TemplateError) -> String {
+        try render(functions: .confd(keys, environment: environment), data: .none)
     }
 
     /// Renders the named template (default: this one) with Go's builtins, then `functions`, and `data` as dot.

@@ -5,7 +5,7 @@ import Foundation
 /// a `KeySnapshot`; the quirks they reproduce are listed in docs/templates.md.
 extension FunctionSet {
     /// Every function confd registers, reading keys from `keys` and the rest from `environment`.
-    package static func confd(_ keys: some KeySnapshot, environment: ConfdEnvironment = .process) -> FunctionSet {
+    package static func confd(_ keys: some KeySnapshot, environment: ConfdEnvironment) -> FunctionSet {
         FunctionSet(ConfdStore(keys: keys).functions).merging(FunctionSet(confdHelpers(environment)))
     }
 
@@ -21,32 +21,8 @@ extension FunctionSet {
                 try expectCount(args, 2)
                 return .string(try args[0].asStrings().joined(separator: try args[1].asString()))
             },
-            "json": unary { text in
-                do {
-                    switch try GoJSON.decode(text) {
-                    case .map(let m): return .map(m)
-                    case .none: return .map([:])
-                    case let other:
-                        throw FunctionError.failed(
-                            "json: cannot unmarshal \(jsonKind(other)) into Go value of type map[string]interface {}")
-                    }
-                } catch let error as GoJSON.SyntaxError {
-                    throw FunctionError.failed(error.message)
-                }
-            },
-            "jsonArray": unary { text in
-                do {
-                    switch try GoJSON.decode(text) {
-                    case .list(let l, _): return .list(l, .interfaces)
-                    case .none: return .list([], .interfaces)
-                    case let other:
-                        throw FunctionError.failed(
-                            "json: cannot unmarshal \(jsonKind(other)) into Go value of type []interface {}")
-                    }
-                } catch let error as GoJSON.SyntaxError {
-                    throw FunctionError.failed(error.message)
-                }
-            },
+            "json": unary { try GoJSON.decode($0, as: .object) },
+            "jsonArray": unary { try GoJSON.decode($0, as: .array) },
             "map": { args in
                 guard args.count % 2 == 0 else { throw FunctionError.failed("invalid map call") }
                 var map: [String: Value] = [:]
@@ -189,16 +165,6 @@ private func stableSorted<T>(_ items: [T], by less: (T, T) -> Bool) -> [T] {
         less(a.element, b.element) || (!less(b.element, a.element) && a.offset < b.offset)
     }
     .map(\.element)
-}
-
-private func jsonKind(_ value: Value) -> String {
-    switch value {
-    case .string: "string"
-    case .float: "number"
-    case .bool: "bool"
-    case .list: "array"
-    default: "object"
-    }
 }
 
 /// Go's `strings.ToUpper`/`ToLower`: rune by rune, one rune to one rune (so `ß` stays `ß`).
