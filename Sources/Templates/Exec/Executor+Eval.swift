@@ -42,6 +42,8 @@ extension Executor {
             return try evalFunction(name, slot: slot, offset: offset, command: command, dot: dot, final: final)
         case .pipeline(let pipe):
             try notAFunction(command, final: final)
+            try enter(pipe.offset, first.description)
+            defer { nesting -= 1 }
             return try evalPipeline(pipe, dot: dot)
         case .variable(let name, let names, let offset):
             let value = try variable(name, offset: offset)
@@ -58,7 +60,16 @@ extension Executor {
         case .constant(let value, _, _):
             try notAFunction(command, final: final)
             return value
+        case .number(let number, let offset):
+            try notAFunction(command, final: final)
+            return try ideal(number, offset: offset)
         }
+    }
+
+    /// A number constant where no parameter type decides: Go's `idealConstant`.
+    private func ideal(_ number: GoNumber, offset: Int) throws -> Value {
+        guard let value = number.ideal else { throw failure(offset, number.text, "\(number.text) overflows int") }
+        return value
     }
 
     private func variable(_ name: String, offset: Int) throws -> Value {
@@ -81,9 +92,12 @@ extension Executor {
         case .dot: return dot
         case .nil: return .none
         case .constant(let value, _, _): return value
+        case .number(let number, let offset): return try ideal(number, offset: offset)
         case .identifier(let name, let slot, let offset):
             return try evalFunction(name, slot: slot, offset: offset, command: nil, dot: dot, final: nil)
         case .pipeline(let pipe):
+            try enter(pipe.offset, argument.description)
+            defer { nesting -= 1 }
             return try evalPipeline(pipe, dot: dot)
         case .chain(let base, let names, let offset):
             if case .nil = base {
@@ -174,10 +188,35 @@ extension Executor {
         }
         var values: [Value] = []
         values.reserveCapacity(arguments.count + 1)
-        for argument in arguments { values.append(try evalArgument(argument, dot: dot)) }
+        // A number that fits no int is an error only where the parameter is not an int; which it is shows
+        // only when the call fails on the stand-in value or succeeds.
+        var overflowing: (GoNumber, Int)?
+        for argument in arguments {
+            if case .number(let number, let offset) = argument, number.ideal == nil {
+                overflowing = overflowing ?? (number, offset)
+                values.append(.float(number.float ?? 0))
+            } else {
+                values.append(try evalArgument(argument, dot: dot))
+            }
+        }
         if let final { values.append(final) }
         do {
-            return try function(values)
+            let result: Value
+            do {
+                result = try function(values)
+            } catch FunctionError.argumentType(expected: "int", let got) {
+                // Go converts a constant to the parameter's type: `add 1 2.0` and `mul 2 1e3` take ints.
+                guard let retried = integralConstants(Array(arguments), values) else {
+                    throw FunctionError.argumentType(expected: "int", got: got)
+                }
+                values = retried
+                result = try function(values)
+            }
+            if let (number, offset) = overflowing, !integralConstantsUsed(Array(arguments), values) {
+                throw failure(offset, number.text, "\(number.text) overflows int")
+            }
+            try account(result, at: at, context: context)
+            return result
         } catch let error as FunctionError {
             if case .argumentCount = error { throw failure(offset, name, callMessage(name, error)) }
             if case .argumentType(let expected, let got) = error {
@@ -191,6 +230,28 @@ extension Executor {
         }
     }
 
+    /// `values` with each number constant that Go would accept as an int parameter given as an int;
+    /// nil when there is none to change.
+    private func integralConstants(_ arguments: [Argument], _ values: [Value]) -> [Value]? {
+        var changed = values
+        var any = false
+        for (i, argument) in arguments.enumerated() {
+            guard case .number(let number, _) = argument, let n = number.int else { continue }
+            if case .int = changed[i] { continue }
+            changed[i] = .int(n)
+            any = true
+        }
+        return any ? changed : nil
+    }
+
+    /// Whether every overflowing constant among `arguments` was passed where an int was taken.
+    private func integralConstantsUsed(_ arguments: [Argument], _ values: [Value]) -> Bool {
+        for (i, argument) in arguments.enumerated() {
+            if case .number(let number, _) = argument, number.ideal == nil, case .float = values[i] { return false }
+        }
+        return true
+    }
+
     /// Go reports a mistyped argument at that argument, in words that depend on whether it was
     /// a constant (`expected integer; found "1"`) or a computed value (`wrong type for value; ...`).
     private func argumentTypeFailure(
@@ -200,6 +261,12 @@ extension Executor {
             return failure(fallback.0, fallback.1, "wrong type for value; expected \(expected); got \(got)")
         }
         let argument = arguments[index]
+        if case .number(let number, let offset) = argument {
+            if expected == "int" || expected == "string" {
+                return failure(
+                    offset, number.text, "expected \(expected == "int" ? "integer" : expected); found \(number.text)")
+            }
+        }
         if case .constant(let value, let text, let offset) = argument {
             let kind = expected == "int" ? "integer" : expected
             if case .string = value, expected != "string" {

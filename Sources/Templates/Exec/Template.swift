@@ -20,7 +20,7 @@ package struct Template: Sendable {
     private let sizeHint = SizeHint()
 
     /// Template calls may nest this deep; deeper recursion is an error, never a crash.
-    package static let maximumDepth = 100
+    package static let maximumDepth = TemplateLimits.callDepth
 
     /// Parses `text`; every function the text names must be in `functions` (by name only).
     /// - Throws: `TemplateError.parse` naming the template, line and column; nothing is kept.

@@ -59,6 +59,8 @@ package enum Value: Sendable {
     indirect case srv(SRVRecord)
     /// `time.Time` (`datetime`), with the zone it is shown in.
     indirect case time(Date, TimeZone)
+    /// `complex128`, from a constant such as `1i`.
+    case complex(Double, Double)
 
     /// The Go type name, as `%T` and Go's error messages spell it.
     package var goTypeName: String {
@@ -81,6 +83,7 @@ package enum Value: Sendable {
         case .pair: "memkv.KVPair"
         case .srv: "*net.SRV"
         case .time: "time.Time"
+        case .complex: "complex128"
         }
     }
 
@@ -94,6 +97,7 @@ package enum Value: Sendable {
         case .string(let s): !s.isEmpty
         case .list(let l, _): !l.isEmpty
         case .map(let m): !m.isEmpty
+        case .complex(let re, let im): re != 0 || im != 0
         case .pair, .srv, .time: true
         }
     }
@@ -101,5 +105,22 @@ package enum Value: Sendable {
     /// A `[]string` list.
     package static func strings(_ items: [String]) -> Value {
         .list(items.map { .string($0) }, .strings)
+    }
+}
+
+extension Value {
+    /// Whether lists and maps nest at most `levels` deep in this value (a scalar is 0 deep, `[1]` 1).
+    /// Stops descending past the limit, so it never recurses deeper than `levels + 1`.
+    func nestsWithin(_ levels: Int) -> Bool {
+        switch self {
+        case .list(let items, let kind):
+            guard levels >= 1 else { return false }
+            return kind != .interfaces || items.allSatisfy { $0.nestsWithin(levels - 1) }  // typed lists hold scalars
+        case .map(let map):
+            guard levels >= 1 else { return false }
+            return map.values.allSatisfy { $0.nestsWithin(levels - 1) }
+        default:
+            return true
+        }
     }
 }

@@ -19,7 +19,13 @@ extension FunctionSet {
             },
             "join": { args in
                 try expectCount(args, 2)
-                return .string(try args[0].asStrings().joined(separator: try args[1].asString()))
+                let (items, separator) = (try args[0].asStrings(), try args[1].asString())
+                // A long separator between many items multiplies: check the length before building it.
+                let length = items.reduce(0) { $0 + $1.utf8.count }
+                let (separators, o1) = separator.utf8.count.multipliedReportingOverflow(by: max(0, items.count - 1))
+                let (total, o2) = length.addingReportingOverflow(separators)
+                guard !o1, !o2, total <= GoFormat.maximumBytes else { throw GoFormat.tooLarge }
+                return .string(items.joined(separator: separator))
             },
             "json": unary { try GoJSON.decode($0, as: .object) },
             "jsonArray": unary { try GoJSON.decode($0, as: .array) },
@@ -29,6 +35,11 @@ extension FunctionSet {
                 for i in stride(from: 0, to: args.count, by: 2) {
                     guard case .string(let key) = args[i] else {
                         throw FunctionError.failed("map keys must be strings")
+                    }
+                    // A map put inside a map in a loop would nest without end; printing, comparing or
+                    // freeing it recurses once per level.
+                    guard args[i + 1].nestsWithin(TemplateLimits.valueNesting - 1) else {
+                        throw FunctionError.failed("value nested deeper than \(TemplateLimits.valueNesting) levels")
                     }
                     map[key] = args[i + 1]
                 }
@@ -54,7 +65,7 @@ extension FunctionSet {
             "replace": { args in
                 try expectCount(args, 4)
                 let (s, old, new) = (try args[0].asString(), try args[1].asString(), try args[2].asString())
-                return .string(goReplace(s, old, new, try args[3].asInt()))
+                return .string(try goReplace(s, old, new, try args[3].asInt()))
             },
             "trimSuffix": binary { s, suffix in
                 let (bytes, tail) = (Array(s.utf8), Array(suffix.utf8))
@@ -119,7 +130,14 @@ extension FunctionSet {
                 return .int(a.remainderReportingOverflow(dividingBy: b).partialValue)
             },
             "seq": arithmetic { first, last in
-                .list(first <= last ? (first...last).map { .int($0) } : [], .ints)
+                guard first <= last else { return .list([], .ints) }
+                // last - first + 1 overflows for seq 0 9223372036854775807; the count is checked first.
+                let (span, overflow) = last.subtractingReportingOverflow(first)
+                guard !overflow, span < TemplateLimits.seqItems else {
+                    throw FunctionError.failed(
+                        "seq \(first) \(last): more than \(TemplateLimits.seqItems) items")
+                }
+                return .list((first...last).map { .int($0) }, .ints)
             },
             "atoi": unary { text in
                 guard let n = Int(text.hasPrefix("+") ? String(text.dropFirst()) : text),
@@ -194,31 +212,44 @@ func goSplit(_ s: String, _ separator: String) -> [String] {
 }
 
 /// Go's `strings.Replace`: at most `n` replacements (all when n < 0); an empty `old` inserts between runes.
-func goReplace(_ s: String, _ old: String, _ new: String, _ n: Int) -> String {
+func goReplace(_ s: String, _ old: String, _ new: String, _ n: Int) throws(FunctionError) -> String {
     if n == 0 || old == new { return s }
     if old.isEmpty {
+        // One insertion before each rune and one at the end: check the length before building it.
+        let scalars = s.unicodeScalars.count
+        let count = n < 0 ? scalars + 1 : min(n, scalars + 1)
+        try checkLength(s.utf8.count, plus: new.utf8.count, times: count)
         var out = ""
-        var count = 0
+        var inserted = 0
         for scalar in s.unicodeScalars {
-            if n < 0 || count < n {
+            if n < 0 || inserted < n {
                 out += new
-                count += 1
+                inserted += 1
             }
             out.unicodeScalars.append(scalar)
         }
-        if n < 0 || count < n { out += new }
+        if n < 0 || inserted < n { out += new }
         return out
     }
     let bytes = Array(s.utf8)
+    let matches = occurrences(of: Array(old.utf8), in: bytes, limit: n)
+    try checkLength(s.utf8.count, plus: new.utf8.count - old.utf8.count, times: matches.count)
     var out: [UInt8] = []
     var start = 0
-    for match in occurrences(of: Array(old.utf8), in: bytes, limit: n) {
+    for match in matches {
         out.append(contentsOf: bytes[start..<match])
         out.append(contentsOf: new.utf8)
         start = match + old.utf8.count
     }
     out.append(contentsOf: bytes[start...])
     return String(decoding: out, as: UTF8.self)
+}
+
+/// Refuses a result of `base + growth × count` bytes beyond `GoFormat.maximumBytes` (overflow included).
+private func checkLength(_ base: Int, plus growth: Int, times count: Int) throws(FunctionError) {
+    let (extra, o1) = growth.multipliedReportingOverflow(by: count)
+    let (total, o2) = base.addingReportingOverflow(extra)
+    guard !o1, !o2, total <= GoFormat.maximumBytes else { throw GoFormat.tooLarge }
 }
 
 /// Offsets of non-overlapping occurrences of `needle`, left to right, at most `limit` (all if < 0).

@@ -29,21 +29,21 @@ extension FunctionSet {
         "le": { args in try GoComparison.ordered(args) { $0 || $1 } },
         "gt": { args in try GoComparison.ordered(args) { !$0 && !$1 } },
         "ge": { args in try GoComparison.ordered(args) { less, _ in !less } },
-        "print": { args in .string(GoFormat.sprint(args)) },
+        "print": { args in .string(try GoFormat.sprint(args)) },
         "printf": { args in
             try expectAtLeast(args, 1)
-            return .string(GoFormat.sprintf(try args[0].asString(), Array(args.dropFirst())))
+            return .string(try GoFormat.sprintf(try args[0].asString(), Array(args.dropFirst())))
         },
-        "println": { args in .string(GoFormat.sprintln(args)) },
-        "html": { args in .string(GoEscape.html(evalArgs(args))) },
-        "js": { args in .string(GoEscape.js(evalArgs(args))) },
-        "urlquery": { args in .string(GoEscape.urlQuery(evalArgs(args))) },
+        "println": { args in .string(try GoFormat.sprintln(args)) },
+        "html": { args in .string(GoEscape.html(try evalArgs(args))) },
+        "js": { args in .string(GoEscape.js(try evalArgs(args))) },
+        "urlquery": { args in .string(GoEscape.urlQuery(try evalArgs(args))) },
     ])
 
     /// Go's `evalArgs` for the escapers: a lone string as is, otherwise `fmt.Sprint`.
-    private static func evalArgs(_ args: [Value]) -> String {
+    private static func evalArgs(_ args: [Value]) throws(FunctionError) -> String {
         if args.count == 1, case .string(let s) = args[0] { return s }
-        return GoFormat.sprint(args)
+        return try GoFormat.sprint(args)
     }
 
     private static func index(_ args: [Value]) throws -> Value {

@@ -2,7 +2,7 @@
 /// ("incompatible types for comparison"); only `eq`/`ne` accept non-basic kinds, by identity.
 enum GoComparison {
     private enum Basic {
-        case bool(Bool), int(Int), float(Double), string(String)
+        case bool(Bool), int(Int), float(Double), string(String), complex(Double, Double)
     }
 
     private static func basic(_ v: Value) -> Basic? {
@@ -11,6 +11,7 @@ enum GoComparison {
         case .int(let i): .int(i)
         case .float(let f): .float(f)
         case .string(let s): .string(s)
+        case .complex(let re, let im): .complex(re, im)
         default: nil
         }
     }
@@ -29,13 +30,14 @@ enum GoComparison {
         case let (.int(x)?, .int(y)?): return x == y
         case let (.float(x)?, .float(y)?): return x == y
         case let (.string(x)?, .string(y)?): return x == y
+        case let (.complex(a, b)?, .complex(c, d)?): return a == c && b == d
         case (nil, nil):
             if case .none = a, case .none = b { return true }
             if case .pair(let x) = a, case .pair(let y) = b { return x == y }
-            throw FunctionError.failed("non-comparable type \(a.goTypeName): \(GoFormat.sprint([a]))")
+            throw FunctionError.failed("non-comparable type \(a.goTypeName): \(try GoFormat.sprint([a]))")
         case (nil, _):
             if case .none = a { return false }
-            throw FunctionError.failed("non-comparable type \(a.goTypeName): \(GoFormat.sprint([a]))")
+            throw FunctionError.failed("non-comparable type \(a.goTypeName): \(try GoFormat.sprint([a]))")
         case (_, nil):
             if case .none = b { return false }
             throw FunctionError.failed("incompatible types for comparison")
@@ -52,7 +54,7 @@ enum GoComparison {
         case let (.int(x)?, .int(y)?): return .bool(decide(x < y, x == y))
         case let (.float(x)?, .float(y)?): return .bool(decide(x < y, x == y))
         case let (.string(x)?, .string(y)?): return .bool(decide(goLess(x, y), x == y))
-        case (.bool?, .bool?): throw FunctionError.failed("invalid type for comparison")
+        case (.bool?, .bool?), (.complex?, .complex?): throw FunctionError.failed("invalid type for comparison")
         case (nil, _), (_, nil):
             throw FunctionError.failed(
                 basic(a) == nil && basic(b) == nil

@@ -52,15 +52,17 @@ enum GoFloat {
     static func formatted(_ v: Double, verb: Character, precision: Int) -> String {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v < 0 ? "-Inf" : "+Inf" }
-        // vsnprintf directly: String(format:) goes through NSString and costs microseconds.
-        var buffer = [CChar](repeating: 0, count: 512)
+        // vsnprintf directly: String(format:) goes through NSString and costs microseconds. Precisions
+        // reach Go's limit of about ten million digits, so a long result gets a buffer of its own size.
         let format = "%.*" + String(verb)
-        let n = withVaList([Int32(clamping: precision), v]) { args in
-            vsnprintf(&buffer, buffer.count, format, args)
+        let arguments: [CVarArg] = [Int32(clamping: precision), v]
+        var buffer = [CChar](repeating: 0, count: 512)
+        var n = withVaList(arguments) { vsnprintf(&buffer, buffer.count, format, $0) }
+        if n >= 0 && Int(n) >= buffer.count {
+            buffer = [CChar](repeating: 0, count: Int(n) + 1)
+            n = withVaList(arguments) { vsnprintf(&buffer, buffer.count, format, $0) }
         }
-        if n >= 0 && Int(n) < buffer.count {
-            return String(decoding: buffer[..<Int(n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        }
-        return String(format: "%.\(precision)\(verb)", v)
+        guard n >= 0 && Int(n) < buffer.count else { return "%!" + String(verb) + "(float64=?)" }
+        return String(decoding: buffer[..<Int(n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
