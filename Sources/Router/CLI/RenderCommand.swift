@@ -83,7 +83,7 @@ package enum RenderCommand {
         }
     }
 
-    /// `{"/abs/key": "value", ...}`: a JSON object of absolute keys to string values.
+    /// `{"/key": "value", ...}`: a JSON object of keys to string values.
     static func keyValues(from bytes: [UInt8], path: String) -> Result<[String: String], Message> {
         let json: JSONValue
         do {
@@ -97,11 +97,8 @@ package enum RenderCommand {
             return .failure(Message(description: "render: \(path): expected a JSON object of key to string value"))
         }
         var pairs: [String: String] = [:]
+        // Keys need not be clean or absolute: the snapshot stores them as confd does, path.Join("/", key).
         for (key, value) in members {
-            guard key.hasPrefix("/") else {
-                return .failure(
-                    Message(description: "render: \(path): key '\(key)' is not absolute (keys start with /)"))
-            }
             guard case .string(let string) = value else {
                 return .failure(Message(description: "render: \(path): value of \(key) is not a string"))
             }

@@ -22,6 +22,9 @@ struct Executor {
     /// Bytes of strings functions returned so far, and `range` iterations run (`TemplateLimits`).
     var produced = 0
     private var iterations = 0
+    /// The node last reached (Go's `state.at`): errors are reported there.
+    var atOffset = 0
+    var atKind = AtKind.pipeline
     /// The template being executed, for `executing "name"` in messages.
     private var executing: String
 
@@ -54,7 +57,7 @@ struct Executor {
     }
 
     /// Bounds the recursion of `walk` and `evalPipeline` whatever the template nests; see `TemplateLimits`.
-    mutating func enter(_ offset: Int, _ context: @autoclosure () -> String) throws {
+    mutating func enter(_ offset: Int, _ context: @autoclosure () -> String) throws(Failure) {
         nesting += 1
         guard nesting <= TemplateLimits.executionNesting else {
             throw failure(offset, context(), "exceeded maximum nesting depth (\(TemplateLimits.executionNesting))")
@@ -62,14 +65,14 @@ struct Executor {
     }
 
     /// Counts a function's result against the render's budget of produced bytes.
-    mutating func account(_ result: Value, at offset: Int, context: @autoclosure () -> String) throws {
+    mutating func account(_ result: Value) throws {
         switch result {
         case .string(let s): produced += s.utf8.count
         case .list(let items, _): produced += items.count * MemoryLayout<Value>.stride
         default: return
         }
         guard produced <= TemplateLimits.producedBytes else {
-            throw failure(offset, context(), "functions made more than \(TemplateLimits.producedBytes) bytes of values")
+            throw failure("functions made more than \(TemplateLimits.producedBytes) bytes of values")
         }
     }
 
@@ -86,7 +89,7 @@ struct Executor {
                 do {
                     try GoFormat.printValue(value, into: &output)
                 } catch {
-                    throw failure(pipe.offset, pipe.description, error.description)
+                    throw failure(error.description)
                 }
                 guard output.count <= TemplateLimits.outputBytes else {
                     throw Failure(error: .outputTooLong(name: template.name, limit: TemplateLimits.outputBytes))
@@ -112,12 +115,10 @@ struct Executor {
             defer { nesting -= 1 }
             return try walkRange(branch, dot: dot)
         case .template(let name, let pipe, let offset):
-            guard let list = template.definition(name) else {
-                throw failure(offset, node.description, "template \(goQuote(name)) not defined")
-            }
+            at(offset, .template)
+            guard let list = template.definition(name) else { throw failure("template \(goQuote(name)) not defined") }
             guard depth < Template.maximumDepth else {
-                throw failure(
-                    offset, node.description, "exceeded maximum template depth (\(Template.maximumDepth))")
+                throw failure("exceeded maximum template depth (\(Template.maximumDepth))")
             }
             try enter(offset, node.description)
             defer { nesting -= 1 }
@@ -150,9 +151,7 @@ struct Executor {
         func iterate(_ index: Value, _ element: Value, _ executor: inout Executor) throws -> Flow {
             executor.iterations += 1
             guard executor.iterations <= TemplateLimits.rangeIterations else {
-                throw executor.failure(
-                    branch.pipe.offset, branch.pipe.description,
-                    "range loops ran more than \(TemplateLimits.rangeIterations) times")
+                throw executor.failure("range loops ran more than \(TemplateLimits.rangeIterations) times")
             }
             if declared > 0 { executor.variables[mark - 1].value = element }
             if declared > 1 { executor.variables[mark - 2].value = index }
@@ -174,9 +173,7 @@ struct Executor {
         case .none:
             break
         default:
-            throw failure(
-                branch.pipe.offset, branch.pipe.description,
-                "range can't iterate over \((try? GoFormat.sprint([value])) ?? value.goTypeName)")
+            throw failure("range can't iterate over \((try? GoFormat.sprint([value])) ?? value.goTypeName)")
         }
         if !ranOnce, let elseList = branch.elseList {
             return try walk(elseList, dot: dot)

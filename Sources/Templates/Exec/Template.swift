@@ -82,6 +82,9 @@ package struct Template: Sendable {
 
     func definition(_ name: String) -> [Node]? { definitions[name] }
 
+    /// Every parsed list, for finding a node by its offset when an error is reported.
+    var allLists: [[Node]] { [root] + definitions.values }
+
     /// The 1-based line and 0-based byte column of `offset`, as Go reports them.
     static func lineAndColumn(_ text: [UInt8], _ offset: Int) -> (Int, Int) {
         var line = 1

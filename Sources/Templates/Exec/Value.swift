@@ -28,6 +28,11 @@ package struct SRVRecord: Sendable, Hashable {
     }
 }
 
+/// The named int types `datetime`'s methods return.
+package enum NamedInt: Sendable, Hashable {
+    case month, weekday
+}
+
 /// The Go type a list stands for; functions such as `reverse` and `join` accept only some.
 package enum ListKind: Sendable, Hashable {
     /// `[]string` (`split`, `ls`, `getvs`, ...).
@@ -61,6 +66,8 @@ package enum Value: Sendable {
     indirect case time(Date, TimeZone)
     /// `complex128`, from a constant such as `1i`.
     case complex(Double, Double)
+    /// An int of a named Go type with a `String` method (`time.Month`, `time.Weekday`).
+    case namedInt(Int, NamedInt)
 
     /// The Go type name, as `%T` and Go's error messages spell it.
     package var goTypeName: String {
@@ -84,6 +91,8 @@ package enum Value: Sendable {
         case .srv: "*net.SRV"
         case .time: "time.Time"
         case .complex: "complex128"
+        case .namedInt(_, .month): "time.Month"
+        case .namedInt(_, .weekday): "time.Weekday"
         }
     }
 
@@ -98,6 +107,7 @@ package enum Value: Sendable {
         case .list(let l, _): !l.isEmpty
         case .map(let m): !m.isEmpty
         case .complex(let re, let im): re != 0 || im != 0
+        case .namedInt(let n, _): n != 0
         case .pair, .srv, .time: true
         }
     }

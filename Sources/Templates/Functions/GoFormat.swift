@@ -245,6 +245,10 @@ enum GoFormat {
                 guard out.utf8.count <= maximumBytes else { throw tooLarge }
             }
             return out + "]"
+        case .namedInt(let n, let kind):
+            // A Stringer: %v %s %q %x %X print the name, the other verbs the number.
+            return "vsqxX".contains(spec.verb)
+                ? formatString(GoTime.name(n, kind), spec) ?? "" : formatInt(n, spec) ?? bad(value, spec)
         case .complex(let re, let im):
             // Go formats each part with the directive (width included); the imaginary part always signed.
             guard "vbgGxXfFeE".contains(spec.verb), let real = formatFloat(re, spec) else { return bad(value, spec) }
@@ -264,9 +268,12 @@ enum GoFormat {
         }
     }
 
-    /// Go's `%!verb(type=value)` for a scalar the verb does not fit (formatting it with `%v` cannot fail).
+    /// Go's `badVerb`: `%!verb(type=value)`, the value printed with `%v` under the directive's own flags,
+    /// width and precision (so `%.0w` of a string shows it empty). Formatting a scalar cannot fail.
     private static func bad(_ value: Value, _ spec: Spec) -> String {
-        "%!\(spec.verb)(\(value.goTypeName)=\((try? format(value, Spec(verb: "v"), depth: 0)) ?? ""))"
+        var plain = spec
+        plain.verb = "v"
+        return "%!\(spec.verb)(\(value.goTypeName)=\((try? format(value, plain, depth: 0)) ?? ""))"
     }
 
     /// Pads to the width in runes: spaces left (or right with `-`), zeros with `0`.
@@ -313,7 +320,8 @@ enum GoFormat {
         default: return nil
         }
         if let p = spec.precision {
-            if p == 0 && n == 0 { digits = "" }
+            // Go prints nothing but padding for a zero with precision 0: no sign, no prefix.
+            if p == 0 && n == 0 { return pad("", Spec(verb: spec.verb, minus: spec.minus, width: spec.width)) }
             if digits.count < p { digits = repeated("0", p - digits.count) + digits }
         }
         let sign = n < 0 ? "-" : spec.plus ? "+" : spec.space ? " " : ""
@@ -326,32 +334,68 @@ enum GoFormat {
         return pad(sign + body, spec)
     }
 
+    /// Go's `fmt.fmtFloat`: strconv's digits, then the sign, `#`'s kept zeros and the padding.
     private static func formatFloat(_ f: Double, _ spec: Spec) -> String? {
-        var s: String
-        switch spec.verb {
-        case "v", "g", "G":
-            if let p = spec.precision {
-                s = GoFloat.formatted(f, verb: spec.verb == "G" ? "G" : "g", precision: p)
-            } else {
-                s = GoFloat.shortest(f, upper: spec.verb == "G")
-            }
-        case "e", "E", "f", "F":
-            s = GoFloat.formatted(f, verb: spec.verb == "F" ? "f" : spec.verb, precision: spec.precision ?? 6)
-        default: return nil
+        let verb: Character = spec.verb == "v" ? "g" : spec.verb
+        var prec = -1
+        if "eEfF".contains(verb) { prec = 6 } else if !"gGxXb".contains(verb) { return nil }
+        if let p = spec.precision { prec = p }
+        var digits: String
+        switch verb {
+        case "g", "G":
+            digits =
+                prec < 0 ? GoFloat.shortest(f, upper: verb == "G") : GoFloat.formatted(f, verb: verb, precision: prec)
+        case "x", "X": digits = GoFloat.hex(f, upper: verb == "X", precision: prec)
+        case "b": digits = GoFloat.binary(f)
+        default: digits = GoFloat.formatted(f, verb: verb == "F" ? "f" : verb, precision: prec)
         }
-        if spec.plus && !s.hasPrefix("-") && !s.hasPrefix("+") {
-            s = "+" + s
-        } else if spec.space && !s.hasPrefix("-") && !s.hasPrefix("+") {
-            s = " " + s
-        } else if s == "+Inf" && !spec.plus {
-            s = spec.space ? " Inf" : "+Inf"
-        }
-        if f.isInfinite || f.isNaN {
+        var num = Array(digits.utf8)
+        if num.first != UInt8(ascii: "-") && num.first != UInt8(ascii: "+") { num.insert(UInt8(ascii: "+"), at: 0) }
+        if spec.space && num[0] == UInt8(ascii: "+") && !spec.plus { num[0] = UInt8(ascii: " ") }
+        if num[1] == UInt8(ascii: "I") || num[1] == UInt8(ascii: "N") {
             var plain = spec
             plain.zero = false
-            return pad(s, plain)
+            if num[1] == UInt8(ascii: "N") && !spec.space && !spec.plus { num.removeFirst() }
+            return pad(String(decoding: num, as: UTF8.self), plain)
         }
-        return pad(s, spec, zeroAfterSign: true)
+        // `#` forces a decimal point and keeps trailing zeros (%v clears `#` for floats).
+        if spec.sharp && spec.verb != "v" && verb != "b" {
+            var wanted = "gGx".contains(verb) ? (prec == -1 ? 6 : prec) : 0
+            var tail: [UInt8] = []
+            var hasPoint = false
+            var sawNonzero = false
+            var i = 1
+            while i < num.count {
+                let c = num[i]
+                if c == UInt8(ascii: ".") {
+                    hasPoint = true
+                } else if c == UInt8(ascii: "p") || c == UInt8(ascii: "P")
+                    || (c == UInt8(ascii: "e") || c == UInt8(ascii: "E")) && verb != "x" && verb != "X"
+                {
+                    tail = Array(num[i...])
+                    num.removeSubrange(i...)
+                    break
+                } else {
+                    if c != UInt8(ascii: "0") { sawNonzero = true }
+                    if sawNonzero { wanted -= 1 }
+                }
+                i += 1
+            }
+            if !hasPoint {
+                if num.count == 2 && num[1] == UInt8(ascii: "0") { wanted -= 1 }
+                num.append(UInt8(ascii: "."))
+            }
+            if wanted > 0 { num += [UInt8](repeating: UInt8(ascii: "0"), count: wanted) }
+            num += tail
+        }
+        if spec.plus || num[0] != UInt8(ascii: "+") {
+            if spec.zero, let width = spec.width, width > num.count, !spec.minus {
+                return String(UnicodeScalar(num[0])) + repeated("0", width - num.count)
+                    + String(decoding: num[1...], as: UTF8.self)
+            }
+            return pad(String(decoding: num, as: UTF8.self), spec)
+        }
+        return pad(String(decoding: num[1...], as: UTF8.self), spec)
     }
 
     private static func formatString(_ s: String, _ spec: Spec) -> String? {

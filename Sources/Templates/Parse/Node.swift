@@ -78,7 +78,7 @@ extension Argument: CustomStringConvertible {
         }
     }
 
-    private var isPipeline: Bool {
+    var isPipeline: Bool {
         if case .pipeline = self { return true }
         return false
     }

@@ -307,8 +307,9 @@ struct Parser {
         var fields: [String] = []
         while peek().kind == .field { fields.append(String(next().text.dropFirst())) }
         switch term {
-        case .field(let names, let o): return .field(names + fields, offset: o)
-        case .variable(let name, let names, let o): return .variable(name, names + fields, offset: o)
+        // Go rebuilds the node from the chain, so it sits at the first trailing field (`$m.a` at `.a`).
+        case .field(let names, _): return .field(names + fields, offset: offset)
+        case .variable(let name, let names, _): return .variable(name, names + fields, offset: offset)
         case .constant, .number, .nil, .dot:
             throw Failure(offset: offset, message: "unexpected . after term \(goQuote(term.description))")
         default: return .chain(term, fields, offset: offset)
