@@ -117,10 +117,14 @@ extension Executor {
         case .nil:
             guard type.canBeNil else { throw failure("cannot assign nil to \(type.name)") }
             return type.zero
+        // Each value is computed before `validate` runs: written as one expression, Swift would read
+        // `self` (and its `at`) for the call before the argument moved it.
         case .field(let names, _):
-            return try validate(try evalFieldChain(dot, receiver: dot, names, nil, final: nil), as: type)
+            let value = try evalFieldChain(dot, receiver: dot, names, nil, final: nil)
+            return try validate(value, as: type)
         case .variable(let name, let names, let offset):
-            return try validate(try evalVariable(name, names, offset, dot: dot, command: nil, final: nil), as: type)
+            let value = try evalVariable(name, names, offset, dot: dot, command: nil, final: nil)
+            return try validate(value, as: type)
         case .pipeline(let pipe):
             try enter(pipe.offset, argument.description)
             defer { nesting -= 1 }
@@ -130,7 +134,8 @@ extension Executor {
             let value = try evalFunction(name, slot: slot, offset: offset, command: nil, dot: dot, final: nil)
             return try validate(value, as: type)
         case .chain(let base, let names, let offset):
-            return try validate(try evalChain(base, names, offset, dot: dot, command: nil, final: nil), as: type)
+            let value = try evalChain(base, names, offset, dot: dot, command: nil, final: nil)
+            return try validate(value, as: type)
         case .constant(let value, let text, _):
             switch (type, value) {
             case (.any, _), (.reflectValue, _), (.string, .string), (.bool, .bool): return value
@@ -256,7 +261,25 @@ extension Executor {
             throw failure("error calling \(name): \(error)")
         }
         try account(result)
+        if name == "reverse" || name == "sortByLength" || name == "sortKVByLength" {
+            shareInPlaceChange(of: values.first, to: result)
+        }
         return result
+    }
+
+    /// confd's `reverse`, `sortByLength` and `sortKVByLength` work in place on the Go slice they are
+    /// given, so every variable holding that slice sees the new order. Values here are copies; a
+    /// variable that shares the argument's storage is the same Go slice, and takes the result's order.
+    private mutating func shareInPlaceChange(of argument: Value?, to result: Value) {
+        guard case .list(let before, _)? = argument, case .list(let after, _) = result, before.count == after.count,
+            !before.isEmpty, let identity = before.withUnsafeBufferPointer({ $0.baseAddress })
+        else { return }
+        for i in variables.indices {
+            guard case .list(let items, let kind) = variables[i].value,
+                items.withUnsafeBufferPointer({ $0.baseAddress }) == identity
+            else { continue }
+            variables[i].value = .list(after, kind)
+        }
     }
 
     /// Go 1.18+: `and`/`or` stop at the first argument that decides the result.

@@ -40,12 +40,15 @@ package struct Template: Sendable {
         } catch {
             throw Self.located(name, text, error.offset, error.message)
         }
+        // The text itself is added last under its own name, by the same rule as a definition.
+        do throws(Parser.Failure) {
+            try parser.define(name, parsed, at: text.utf8.count)
+        } catch {
+            throw Self.located(name, text, error.offset, error.message)
+        }
         root = parsed
         functionSlots = parser.functionSlots
-        var definitions = parser.definitions
-        // Like Go, an empty top-level template does not replace a same-named definition.
-        if definitions[name] == nil { definitions[name] = root }
-        self.definitions = definitions
+        self.definitions = parser.definitions
     }
 
     /// The names of the templates `define` and `block` made, and this one's own.

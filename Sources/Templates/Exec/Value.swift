@@ -119,6 +119,11 @@ package enum Value: Sendable {
 }
 
 extension Value {
+    var isNil: Bool {
+        if case .none = self { return true }
+        return false
+    }
+
     /// Whether lists and maps nest at most `levels` deep in this value (a scalar is 0 deep, `[1]` 1).
     /// Stops descending past the limit, so it never recurses deeper than `levels + 1`.
     func nestsWithin(_ levels: Int) -> Bool {

@@ -83,12 +83,7 @@ extension FunctionSet {
             },
             "fileExists": unary { .bool(env.fileExists($0)) },
             "base64Encode": unary { .string(Data($0.utf8).base64EncodedString()) },
-            "base64Decode": unary { text in
-                guard let data = Data(base64Encoded: text) else {
-                    throw FunctionError.failed("illegal base64 data at input byte \(base64ErrorOffset(text))")
-                }
-                return .string(String(decoding: data, as: UTF8.self))
-            },
+            "base64Decode": unary { text in .string(String(decoding: try goBase64Decode(text), as: UTF8.self)) },
             "parseBool": unary { text in
                 switch text {
                 case "1", "t", "T", "TRUE", "true", "True": return .bool(true)
@@ -185,16 +180,36 @@ private func stableSorted<T>(_ items: [T], by less: (T, T) -> Bool) -> [T] {
     .map(\.element)
 }
 
-/// Go's `strings.ToUpper`/`ToLower`: rune by rune, one rune to one rune (so `ß` stays `ß`).
+/// Go's `strings.ToUpper`/`ToLower`: rune by rune with Unicode's simple (one-to-one) mappings, so `ß`
+/// stays `ß` and `İ` lowers to `i`. Swift exposes the full mappings; where one is longer than a rune
+/// the simple mapping is the rune itself, except for the few listed here.
 func goMapCase(_ s: String, upper: Bool) -> String {
     if s.utf8.allSatisfy({ $0 < 0x80 }) { return upper ? s.uppercased() : s.lowercased() }
     var out = String.UnicodeScalarView()
     for scalar in s.unicodeScalars {
+        if let simple = simpleCaseException(scalar.value, upper: upper), let mapped = Unicode.Scalar(simple) {
+            out.append(mapped)
+            continue
+        }
         let mapped = upper ? scalar.properties.uppercaseMapping : scalar.properties.lowercaseMapping
         let scalars = mapped.unicodeScalars
         if scalars.count == 1, let m = scalars.first { out.append(m) } else { out.append(scalar) }
     }
     return String(out)
+}
+
+/// Simple case mappings that differ from "the full mapping when it is one rune, else the rune":
+/// İ lowers to i, and Greek letters with ypogegrammeni map to their titlecase partners.
+private func simpleCaseException(_ v: UInt32, upper: Bool) -> UInt32? {
+    if !upper && v == 0x130 { return 0x69 }
+    let pairs: [(UInt32, UInt32)] = [(0x1FB3, 0x1FBC), (0x1FC3, 0x1FCC), (0x1FF3, 0x1FFC)]
+    for (lower, title) in pairs where v == (upper ? lower : title) { return upper ? title : lower }
+    if (0x1F80...0x1FAF).contains(v) {
+        let isLower = v & 0xF < 8
+        if upper && isLower { return v + 8 }
+        if !upper && !isLower { return v - 8 }
+    }
+    return nil
 }
 
 /// Go's `strings.Split`: an empty separator splits into UTF-8 sequences.
@@ -275,11 +290,66 @@ private func goAtoiOutOfRange(_ text: String) -> Bool {
     return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
 }
 
-/// Where Go's base64 decoder would stop, for its `illegal base64 data at input byte N` message.
-private func base64ErrorOffset(_ text: String) -> Int {
-    let bytes = Array(text.utf8)
-    let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-    for (i, b) in bytes.enumerated() where !alphabet.contains(b) && b != UInt8(ascii: "=") { return i }
-    if let pad = bytes.firstIndex(of: UInt8(ascii: "=")) { return pad % 4 < 2 ? pad : bytes.count }
-    return bytes.count / 4 * 4
+/// Go's `base64.StdEncoding.DecodeString`, quantum by quantum as `decodeQuantum` does: padding
+/// required, `\r` and `\n` skipped anywhere, and its `illegal base64 data at input byte N` offsets.
+func goBase64Decode(_ text: String) throws(FunctionError) -> [UInt8] {
+    let src = Array(text.utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(src.count / 4 * 3)
+    func corrupt(_ at: Int) -> FunctionError { .failed("illegal base64 data at input byte \(at)") }
+    func isNewline(_ b: UInt8) -> Bool { b == 0x0A || b == 0x0D }
+    var si = 0
+    while si < src.count {
+        var buffer = [UInt8](repeating: 0, count: 4)
+        var length = 4
+        var trailing: FunctionError?
+        var j = 0
+        quantum: while j < 4 {
+            if si == src.count {
+                if j == 0 { return out }
+                throw corrupt(si - j)  // padding is required
+            }
+            let c = src[si]
+            si += 1
+            if let v = base64Value(c) {
+                buffer[j] = v
+                j += 1
+                continue
+            }
+            if isNewline(c) { continue }
+            guard c == UInt8(ascii: "=") else { throw corrupt(si - 1) }
+            switch j {
+            case 0, 1: throw corrupt(si - 1)
+            case 2:
+                while si < src.count && isNewline(src[si]) { si += 1 }
+                if si == src.count { throw corrupt(src.count) }
+                if src[si] != UInt8(ascii: "=") { throw corrupt(si - 1) }
+                si += 1
+            default: break
+            }
+            while si < src.count && isNewline(src[si]) { si += 1 }
+            if si < src.count { trailing = corrupt(si) }
+            length = j
+            break quantum
+        }
+        let value = UInt32(buffer[0]) << 18 | UInt32(buffer[1]) << 12 | UInt32(buffer[2]) << 6 | UInt32(buffer[3])
+        let bytes = [
+            UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8),
+            UInt8(truncatingIfNeeded: value),
+        ]
+        out += bytes[0..<(length - 1)]
+        if let trailing { throw trailing }
+    }
+    return out
+}
+
+private func base64Value(_ c: UInt8) -> UInt8? {
+    switch c {
+    case UInt8(ascii: "A")...UInt8(ascii: "Z"): c - UInt8(ascii: "A")
+    case UInt8(ascii: "a")...UInt8(ascii: "z"): c - UInt8(ascii: "a") + 26
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0") + 52
+    case UInt8(ascii: "+"): 62
+    case UInt8(ascii: "/"): 63
+    default: nil
+    }
 }

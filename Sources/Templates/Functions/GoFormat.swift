@@ -42,6 +42,9 @@ enum GoFormat {
     struct Spec {
         var verb: Character
         var plus = false, minus = false, sharp = false, space = false, zero = false
+        /// `%#v` and `%+v`: Go moves `#` and `+` here for the `v` verb (Go syntax, field names), so the
+        /// plain flags no longer apply (`%+v` of 5 is `5`).
+        var sharpV = false, plusV = false
         var width: Int?
         var precision: Int?
     }
@@ -176,6 +179,9 @@ enum GoFormat {
                 spec.verb = String(decoding: bytes[i..<min(end, i + verbLength)], as: UTF8.self).first ?? "\u{FFFD}"
             }
             i += verbLength
+            if spec.verb == "v" {
+                (spec.sharpV, spec.sharp, spec.plusV, spec.plus) = (spec.sharp, false, spec.plus, false)
+            }
             if spec.verb == "%" {
                 out.append(UInt8(ascii: "%"))
             } else if !good {
@@ -184,7 +190,7 @@ enum GoFormat {
                 append("%!\(spec.verb)(MISSING)")
             } else {
                 if spec.verb == "s" || spec.verb == "v", spec.width == nil, spec.precision == nil, !spec.plus,
-                    !spec.sharp, case .string(let s) = args[argNum]
+                    !spec.sharp, !spec.sharpV, case .string(let s) = args[argNum]
                 {
                     out.append(contentsOf: s.utf8)  // the common %s of a string, without the general path
                 } else {
@@ -214,6 +220,10 @@ enum GoFormat {
     /// bound (`GoJSON.maximumDepth`, `map`'s check); their length is checked as it grows.
     static func format(_ value: Value, _ spec: Spec, depth: Int) throws(FunctionError) -> String {
         if spec.verb == "T" { return pad(value.goTypeName, spec) }
+        if spec.sharpV {
+            let syntax = try goSyntax(value, typed: depth == 0)
+            return pad(syntax, spec)
+        }
         switch value {
         case .none:
             return spec.verb == "v" || depth > 0 ? pad("<nil>", spec) : "%!\(spec.verb)(<nil>)"
@@ -258,13 +268,49 @@ enum GoFormat {
         case .pair(let pair):
             let k = try format(.string(pair.key), spec, depth: depth + 1)
             let v = try format(.string(pair.value), spec, depth: depth + 1)
-            return spec.plus && spec.verb == "v" ? "{Key:\(k) Value:\(v)}" : "{\(k) \(v)}"
+            return spec.plusV ? "{Key:\(k) Value:\(v)}" : "{\(k) \(v)}"
         case .srv(let srv):
             var fields: [String] = []
             for field in [Value.string(srv.target), .int(srv.port), .int(srv.priority), .int(srv.weight)] {
                 fields.append(try format(field, spec, depth: depth + 1))
             }
             return "&{" + fields.joined(separator: " ") + "}"
+        }
+    }
+
+    /// `%#v`: the value as Go source. `typed` is false for elements whose static type already says what
+    /// they are (`[]string{"a"}`), true where Go spells the type (`interface {}` elements, the top level).
+    static func goSyntax(_ value: Value, typed: Bool = true) throws(FunctionError) -> String {
+        func join(_ items: [Value], typed: Bool) throws(FunctionError) -> String {
+            var out = ""
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += ", " }
+                out += item.isNil ? "interface {}(nil)" : try goSyntax(item, typed: typed)
+                guard out.utf8.count <= maximumBytes else { throw tooLarge }
+            }
+            return out
+        }
+        switch value {
+        case .none: return typed ? "<nil>" : "interface {}(nil)"
+        case .string(let s): return goQuote(s)
+        case .bool, .int, .float, .complex, .namedInt: return try format(value, Spec(verb: "v"), depth: 0)
+        case .list(let items, let kind):
+            return value.goTypeName + "{" + (try join(items, typed: kind == .interfaces)) + "}"
+        case .map(let map):
+            var out = "map[string]interface {}{"
+            for (i, key) in map.keys.sorted(by: goLess).enumerated() {
+                if i > 0 { out += ", " }
+                let member = map[key] ?? .none
+                out += goQuote(key) + ":" + (member.isNil ? "interface {}(nil)" : try goSyntax(member))
+                guard out.utf8.count <= maximumBytes else { throw tooLarge }
+            }
+            return out + "}"
+        case .pair(let pair): return "memkv.KVPair{Key:\(goQuote(pair.key)), Value:\(goQuote(pair.value))}"
+        case .srv(let srv):
+            let hex = { (n: Int) in "0x" + String(n, radix: 16) }
+            return "&net.SRV{Target:\(goQuote(srv.target)), Port:\(hex(srv.port)), Priority:\(hex(srv.priority)), "
+                + "Weight:\(hex(srv.weight))}"
+        case .time(let date, let zone): return GoTime.goString(date, zone)
         }
     }
 
@@ -359,7 +405,7 @@ enum GoFormat {
             return pad(String(decoding: num, as: UTF8.self), plain)
         }
         // `#` forces a decimal point and keeps trailing zeros (%v clears `#` for floats).
-        if spec.sharp && spec.verb != "v" && verb != "b" {
+        if spec.sharp && verb != "b" {
             var wanted = "gGx".contains(verb) ? (prec == -1 ? 6 : prec) : 0
             var tail: [UInt8] = []
             var hasPoint = false

@@ -63,6 +63,16 @@ enum GoTime {
         }
     }
 
+    /// `Time.GoString()`: `time.Date(2023, time.November, 14, 22, 13, 20, 123456716, time.UTC)`.
+    static func goString(_ date: Date, _ zone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
+        let location = zone.identifier == "UTC" || zone.identifier == "GMT" ? "time.UTC" : "time.Local"
+        return "time.Date(\(c.year ?? 0), time.\(name(c.month ?? 1, .month)), \(c.day ?? 0), \(c.hour ?? 0), "
+            + "\(c.minute ?? 0), \(c.second ?? 0), \(c.nanosecond ?? 0), \(location))"
+    }
+
     /// `Month.String()` and `Weekday.String()`: the English name, or `%!Month(13)` out of range.
     static func name(_ n: Int, _ kind: NamedInt) -> String {
         switch kind {

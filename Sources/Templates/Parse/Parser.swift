@@ -223,7 +223,27 @@ struct Parser {
         }
         let (list, end) = try itemList()
         if case .else(let t) = end { throw Failure(offset: t.offset, message: "unexpected {{else}} in \(context)") }
-        definitions[name] = list
+        if case .end(let t) = end { try define(name, list, at: t.offset) }
+    }
+
+    /// Go's `Tree.add`: a definition replaces an empty one; an empty one never replaces another; two
+    /// non-empty definitions of one name in one text are an error (Go 1.19).
+    mutating func define(_ name: String, _ list: [Node], at offset: Int) throws(Failure) {
+        guard let existing = definitions[name], !Self.isEmpty(existing) else {
+            definitions[name] = list
+            return
+        }
+        if !Self.isEmpty(list) {
+            throw Failure(offset: offset, message: "template: multiple definition of template \(goQuote(name))")
+        }
+    }
+
+    /// Go's `IsEmptyTree`: nothing but white space (comments are already gone).
+    static func isEmpty(_ list: [Node]) -> Bool {
+        list.allSatisfy { node in
+            guard case .text(let bytes) = node else { return false }
+            return bytes.allSatisfy { isSpace($0) || $0 == 0x0B || $0 == 0x0C }
+        }
     }
 
     // MARK: pipelines
