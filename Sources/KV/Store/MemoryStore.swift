@@ -128,6 +128,30 @@ package final class MemoryStore: KVStore {
         return try core.withLock { core throws(KVError) in try core.state.read(request, latest: core.durableRevision) }
     }
 
+    /// Several reads at the same durable revision under one lock, without waiting for queued writes: the v2 API
+    /// reads a key, its directory and its parents for every write.
+    /// - Throws: `KVError.compacted`/`.futureRevision`/`.invalidRequest` of the first read that fails.
+    package func ranges(_ requests: [RangeRequest]) async throws -> [RangeResult] {
+        let (outcome, followups) = try core.withLock { core throws(KVError) in
+            try checkOpen(core)
+            let followups = expireLeases(&core)
+            if followups.lsn != nil { return (Result<[RangeResult], KVError>?.none, followups) }
+            return (
+                Result { () throws(KVError) in
+                    try requests.map { request throws(KVError) in
+                        try core.state.read(request, latest: core.durableRevision)
+                    }
+                }, followups
+            )
+        }
+        run(followups)
+        if let outcome { return try outcome.get() }
+        if let lsn = followups.lsn { try await waitDurable(lsn) }
+        return try core.withLock { core throws(KVError) in
+            try requests.map { request throws(KVError) in try core.state.read(request, latest: core.durableRevision) }
+        }
+    }
+
     /// Applies a transaction and answers once it is durable.
     /// - Throws: `KVError`; nothing was applied (`.storage`: the log failed, writes are refused from then on).
     package func txn(_ txn: Txn) async throws -> TxnResult {

@@ -18,24 +18,24 @@ struct V2Snapshot {
 }
 
 extension V2API {
-    /// Plain reads, not a read-only transaction: a transaction would wait for every write queued before it to
-    /// be durable, costing a second group commit per v2 write. The write that follows compares the key's mod
-    /// revision, so a change after these reads is caught there.
+    /// Plain reads at one revision, not a read-only transaction: a transaction would wait for every write
+    /// queued before it to be durable, costing a second group commit per v2 write. The write that follows
+    /// compares the key's mod revision, so a change after these reads is caught there.
     func snapshot(_ path: String, allChildren: Bool) async throws -> V2Snapshot {
         let isRoot = path == "/"
-        let under = try await store.range(RangeRequest(.prefix(V2Path.childPrefix(path)), limit: allChildren ? 0 : 2))
+        let ancestors = V2Path.ancestors(of: path)
+        var requests = [RangeRequest(.prefix(V2Path.childPrefix(path)), limit: allChildren ? 0 : 2)]
+        if !isRoot { requests.append(RangeRequest(.key(path))) }
+        requests += ancestors.map { RangeRequest(.key($0)) }
+        let results = try await store.ranges(requests)
         let marker = isRoot ? nil : V2Path.marker(path)
-        var snapshot = V2Snapshot(file: nil, marker: nil, children: [], fileAncestor: nil, revision: under.revision)
-        for kv in under.kvs {
+        var snapshot = V2Snapshot(
+            file: nil, marker: nil, children: [], fileAncestor: nil, revision: results[0].revision)
+        for kv in results[0].kvs {
             if kv.key == marker { snapshot.marker = kv } else { snapshot.children.append(kv) }
         }
-        if !isRoot { snapshot.file = try await store.range(RangeRequest(.key(path))).kvs.first }
-        for ancestor in V2Path.ancestors(of: path) {
-            if let file = try await store.range(RangeRequest(.key(ancestor))).kvs.first {
-                snapshot.fileAncestor = file
-                break
-            }
-        }
+        if !isRoot { snapshot.file = results[1].kvs.first }
+        snapshot.fileAncestor = results.dropFirst(isRoot ? 1 : 2).lazy.compactMap(\.kvs.first).first
         return snapshot
     }
 
