@@ -97,6 +97,7 @@ package enum RenderCommand {
             return .failure(Message(description: "render: \(path): expected a JSON object of key to string value"))
         }
         var pairs: [String: String] = [:]
+        pairs.reserveCapacity(members.count)
         // Keys need not be clean or absolute: the snapshot stores them as confd does, path.Join("/", key).
         for (key, value) in members {
             guard case .string(let string) = value else {
