@@ -23,6 +23,9 @@ let package = Package(
         .executableTarget(
             name: "store-bench", dependencies: ["KV", "HTTP", "Platform"], path: "bench/store/Sources",
             swiftSettings: strict),
+        .executableTarget(
+            name: "templates-bench", dependencies: ["Templates", "Formats"], path: "bench/templates/swift",
+            swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Platform"], path: "Tests/TestSupport", swiftSettings: strict),
         .target(
             name: "KVTestSupport", dependencies: ["KV", "HTTP", "Platform", "TestSupport"], path: "Tests/KVTestSupport",

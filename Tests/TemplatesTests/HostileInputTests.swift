@@ -53,6 +53,14 @@ struct HostileInputTests {
                 == "-9223372036854775808 0 -9223372036854775808 9223372036854775805 9223372036854775807 1000000")
     }
 
+    @Test func extremeIntegersReachingFoundationOrRunesDoNotTrap() {
+        #expect(render("{{(datetime.AddDate 9223372036854775807 0 0).Year}}") == "2023")
+        #expect(render(#"{{(datetime.AddDate 0 -9223372036854775808 9223372036854775807).Format "2006"}}"#) == "2023")
+        #expect(
+            render(#"{{printf "%c|%q|%x" -1 9223372036854775807 -9223372036854775808}}"#)
+                == "\u{FFFD}|'\u{FFFD}'|-8000000000000000")
+    }
+
     @Test(arguments: [
         (#"{{printf "%99999999999999999999d" 1}}"#, "%!(NOVERB)%!(EXTRA int=1)"),
         (#"{{printf "%.99999999999999999999f" 1.5}}"#, "%!(NOVERB)%!(EXTRA float64=1.5)"),

@@ -11,8 +11,9 @@ package enum RenderCommand {
         synopsis: "router render TEMPLATE --kv FILE.json",
         summary: """
             Renders TEMPLATE (Go text/template with confd's functions) against the keys in
-            FILE.json, a JSON object from absolute key to string value, e.g.
+            FILE.json, a JSON object from key to string value, e.g.
               {"/services/web/app/app@1": "10.0.0.1:8080"}
+            Keys are stored as confd stores them: "/a/", "//a" and "a" are all "/a".
             Prints the output to standard output and exits 0; on failure prints one line to
             standard error and exits 1 (2 for usage errors).
             """,
@@ -81,6 +82,7 @@ package enum RenderCommand {
             return .failure(Message(description: "render: \(path): expected a JSON object of key to string value"))
         }
         var pairs: [String: String] = [:]
+        pairs.reserveCapacity(members.count)
         // Keys need not be clean or absolute: the snapshot stores them as confd does, path.Join("/", key).
         for (key, value) in members {
             guard case .string(let string) = value else {

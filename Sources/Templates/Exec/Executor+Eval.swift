@@ -247,8 +247,9 @@ extension Executor {
     ) throws -> Value {
         at(offset, .argument)
         guard let function = functions[slot] else { throw failure("\(goQuote(name)) is not a defined function") }
-        let signature = Signature.of(name)
-        if name == "and" || name == "or" {
+        let slotInfo = slots[slot]
+        let signature = slotInfo.signature
+        if slotInfo.shortCircuits {
             return try evalShortCircuit(name, signature, command, dot: dot, final: final)
         }
         let values = try callArguments(name, signature, command, final: final, dot: dot)
@@ -261,7 +262,7 @@ extension Executor {
             throw failure("error calling \(name): \(error)")
         }
         try account(result)
-        if name == "reverse" || name == "sortByLength" || name == "sortKVByLength" {
+        if slotInfo.worksInPlace {
             shareInPlaceChange(of: values.first, to: result)
         }
         return result

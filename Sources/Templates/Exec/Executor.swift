@@ -28,10 +28,25 @@ struct Executor {
     /// The template being executed, for `executing "name"` in messages.
     private var executing: String
 
+    /// What each function slot needs per call, looked up once per render rather than by name per call.
+    struct Slot {
+        var signature: Signature
+        /// `and`/`or`, which evaluate their arguments lazily.
+        var shortCircuits: Bool
+        /// confd's functions that change the Go slice they are given.
+        var worksInPlace: Bool
+    }
+    let slots: [Slot]
+
     init(template: Template, functions: [FunctionSet.Function?]) {
         self.template = template
         self.functions = functions
         self.executing = template.name
+        slots = template.functionSlots.map { name in
+            Slot(
+                signature: Signature.of(name), shortCircuits: name == "and" || name == "or",
+                worksInPlace: name == "reverse" || name == "sortByLength" || name == "sortKVByLength")
+        }
     }
 
     mutating func run(_ list: [Node], dot: Value) throws {

@@ -2,7 +2,7 @@ import Foundation
 
 /// confd's template functions (resource/template/template_funcs.go plus memkv's store
 /// functions), with confd's exact results, ordering and error texts. Store functions read
-/// a `KeySnapshot`; the quirks they reproduce are listed in docs/templates.md.
+/// a `KeySnapshot`; the few differences left are listed in notes/templates-README.md.
 extension FunctionSet {
     /// Every function confd registers, reading keys from `keys` and the rest from `environment`.
     package static func confd(_ keys: some KeySnapshot, environment: ConfdEnvironment) -> FunctionSet {

@@ -33,8 +33,16 @@ package struct SortedKeySnapshot: KeySnapshot {
             }
         }
         values = cleaned
-        sortedKeys = cleaned.keys.sorted(by: goLess)
-        sortedValues = sortedKeys.map { cleaned[$0] ?? "" }
+        // For ASCII keys (nearly always) String's `<` is byte order and runs as a specialised memcmp,
+        // several times faster than sorting through the `goLess` closure.
+        var keys = Array(cleaned.keys)
+        if keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) {
+            keys.sort()
+        } else {
+            keys.sort(by: goLess)
+        }
+        sortedKeys = keys
+        sortedValues = keys.map { cleaned[$0] ?? "" }
         allKeysClean = true
     }
 
