@@ -35,8 +35,8 @@ struct NginxTemplateTests {
 
     @Test func compilesOnceAndRendersEachNewSnapshot() throws {
         let template = try Template(name: "nginx.tmpl", text: Self.source())
-        let one = try template.render(SortedKeySnapshot(["/services/web/a/a@1": "10.0.0.1:80"]))
-        let two = try template.render(SortedKeySnapshot(["/services/web/b/b@1": "10.0.0.2:80"]))
+        let one = try template.render(SortedKeySnapshot(["/services/web/a/a@1": "10.0.0.1:80"]), environment: .fixed())
+        let two = try template.render(SortedKeySnapshot(["/services/web/b/b@1": "10.0.0.2:80"]), environment: .fixed())
         #expect(one.contains("upstream a {") && !one.contains("upstream b {"))
         #expect(two.contains("upstream b {") && !two.contains("upstream a {"))
     }

@@ -61,7 +61,8 @@ package final class MemoryStore: KVStore {
         var core = Core(state: State(retention: max(1, configuration.historyRetention)), logging: false)
         var wal: WriteAheadLog?
         if let dir = configuration.dataDir {
-            let (opened, recovered) = try WriteAheadLog.open(directory: dir, log: configuration.log)
+            let (opened, recovered) = try WriteAheadLog.open(
+                directory: dir, log: configuration.log, list: configuration.listDirectory)
             wal = opened
             core = recover(recovered, retention: configuration.historyRetention, now: configuration.clock.now)
             configuration.log.info(

@@ -61,13 +61,13 @@ package enum RenderCommand {
         let name = URL(fileURLWithPath: templatePath).lastPathComponent
         do {
             let template = try Template(name: name, text: String(decoding: templateData, as: UTF8.self))
-            return .success(try template.render(SortedKeySnapshot(pairs)))
+            return .success(try template.render(SortedKeySnapshot(pairs), environment: .process))
         } catch {
             return .failure(Message(description: error.description))
         }
     }
 
-    /// `{"/abs/key": "value", ...}`: a JSON object of absolute keys to string values.
+    /// `{"/key": "value", ...}`: a JSON object of keys to string values.
     static func keyValues(from bytes: [UInt8], path: String) -> Result<[String: String], Message> {
         let json: JSONValue
         do {
@@ -81,11 +81,8 @@ package enum RenderCommand {
             return .failure(Message(description: "render: \(path): expected a JSON object of key to string value"))
         }
         var pairs: [String: String] = [:]
+        // Keys need not be clean or absolute: the snapshot stores them as confd does, path.Join("/", key).
         for (key, value) in members {
-            guard key.hasPrefix("/") else {
-                return .failure(
-                    Message(description: "render: \(path): key '\(key)' is not absolute (keys start with /)"))
-            }
             guard case .string(let string) = value else {
                 return .failure(Message(description: "render: \(path): value of \(key) is not a string"))
             }

@@ -1,12 +1,14 @@
 import KV
 import Platform
 
-/// `router store`: the embedded store, served on etcd's v3 JSON gateway.
+/// `router store`: the embedded store, served on etcd's v3 JSON gateway and v2 keys API.
 enum StoreCommand {
     static let spec = CommandSpec(
         name: "router store",
         synopsis: "router store --listen 127.0.0.1:2379 --data-dir PATH",
-        summary: "Runs the embedded key-value store (etcd v3 JSON gateway subset, /health, /version, /metrics).",
+        summary:
+            "Runs the embedded key-value store (etcd v3 JSON gateway subset and v2 keys API over the same keys, "
+            + "/health, /version, /metrics).",
         flags: [
             FlagSpec(
                 "listen", value: "ADDR:PORT", help: "where to serve (default 127.0.0.1:2379; loopback unless told)"),

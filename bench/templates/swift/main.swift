@@ -23,7 +23,7 @@ enum Bench {
         let deadline = clock.now + .milliseconds(Int(seconds * 1000))
         while times.count < 3 || clock.now < deadline {
             let start = clock.now
-            output = try template.render(snapshot)
+            output = try template.render(snapshot, environment: .process)
             times.append(clock.now - start)
         }
         try Data(output.utf8).write(to: URL(fileURLWithPath: args[4]))
