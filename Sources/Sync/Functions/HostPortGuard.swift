@@ -84,7 +84,8 @@ extension Template {
     /// - Throws: `TemplateError.execution`; no partial output.
     package func renderGuarded(_ keys: some KeySnapshot) throws(TemplateError) -> (output: String, refused: [String]) {
         let guardFunctions = HostPortGuard()
-        let output = try render(functions: FunctionSet.confd(keys).merging(guardFunctions.functions), data: .none)
+        let output = try render(
+            functions: FunctionSet.confd(keys, environment: .process).merging(guardFunctions.functions), data: .none)
         return (output, guardFunctions.takeRefused())
     }
 }

@@ -122,7 +122,8 @@ package final class ResourceProcessor: Sendable {
         let result: String
         do {
             result = try template.render(
-                functions: FunctionSet.confd(snapshot).merging(guardFunctions.functions), data: .none)
+                functions: FunctionSet.confd(snapshot, environment: .process).merging(guardFunctions.functions),
+                data: .none)
         } catch {
             throw .render(dest: resource.dest, error: error)
         }
