@@ -76,6 +76,8 @@ struct SyncNginxTests {
             let due = start + .milliseconds(5 * (i + 1))
             if clock.now < due { try await Task.sleep(until: due, clock: clock) }
         }
+        // A loaded machine stretches the storm; the coalescer allows one cycle per --wait MAX (200 ms).
+        let stormSeconds = Double((clock.now - start).components.seconds) + 1
         #expect(
             await eventually(timeout: .seconds(30)) {
                 let text = (try? String(contentsOfFile: h.dest, encoding: .utf8)) ?? ""
@@ -83,7 +85,9 @@ struct SyncNginxTests {
             }, "\(h.syncLog)")
         #expect(await eventually { h.reloads > reloadsBefore })
         let stormReloads = h.reloads - reloadsBefore
-        #expect(stormReloads <= 12, "\(stormReloads) reloads for 200 changes")
+        #expect(
+            stormReloads <= Int(stormSeconds * 5) + 3,
+            "\(stormReloads) reloads for 200 changes over about \(stormSeconds) s")
         #expect(h.answers("app") == ["app@1"])
 
         // Metrics tell the story: reloads done, a check refused, the watch up, the revision seen.
