@@ -16,8 +16,11 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Platform"], swiftSettings: strict),
         .target(name: "KV", dependencies: ["HTTP", "Platform", "Formats"], swiftSettings: strict),
         .target(name: "Templates", dependencies: ["Formats"], swiftSettings: strict),
+        .target(
+            name: "Sync", dependencies: ["KV", "Templates", "HTTP", "Platform", "Formats"], swiftSettings: strict),
         .executableTarget(
-            name: "Router", dependencies: ["KV", "HTTP", "Platform", "Formats", "Templates"], swiftSettings: strict),
+            name: "Router", dependencies: ["Sync", "KV", "HTTP", "Platform", "Formats", "Templates"],
+            swiftSettings: strict),
         .executableTarget(name: "Announcer", dependencies: ["KV", "HTTP", "Platform"], swiftSettings: strict),
         // Benchmarks live in bench/ (never timed tests); built in release by their run scripts.
         .executableTarget(
@@ -25,6 +28,9 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "templates-bench", dependencies: ["Templates", "Formats"], path: "bench/templates/swift",
+            swiftSettings: strict),
+        .executableTarget(
+            name: "sync-bench", dependencies: ["Sync", "Templates", "Platform"], path: "bench/sync/Sources",
             swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Platform"], path: "Tests/TestSupport", swiftSettings: strict),
         .target(
@@ -36,6 +42,9 @@ let package = Package(
         .testTarget(
             name: "KVTests", dependencies: ["KV", "HTTP", "Platform", "Formats", "TestSupport", "KVTestSupport"],
             swiftSettings: strict),
+        .testTarget(
+            name: "SyncTests", dependencies: ["Sync", "KV", "Templates", "Platform", "Formats", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Formats"], swiftSettings: strict),
         .testTarget(
             name: "RouterTests", dependencies: ["Router", "Platform", "TestSupport", "KVTestSupport"],
@@ -44,7 +53,8 @@ let package = Package(
             name: "AnnouncerTests", dependencies: ["Announcer", "KV", "Platform", "TestSupport", "KVTestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["KV", "HTTP", "Platform", "TestSupport", "KVTestSupport"],
+            name: "IntegrationTests",
+            dependencies: ["Sync", "KV", "HTTP", "Platform", "TestSupport", "KVTestSupport"],
             swiftSettings: strict),
     ]
 )

@@ -38,7 +38,8 @@ package enum RouterCommand {
             return 0
         case "store": return await StoreCommand.run(rest)
         case "render": return await RenderCommand.run(rest)
-        case "sync", "proxy", "up":
+        case "sync": return await SyncCommand.run(rest)
+        case "proxy", "up":
             if rest.contains("--help") || rest.contains("-h") {
                 printOut(usage)
                 return 0
