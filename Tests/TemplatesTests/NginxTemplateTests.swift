@@ -2,13 +2,13 @@ import Foundation
 import Templates
 import Testing
 
-/// templates/nginx.tmpl renders byte for byte what confd renders (golden file rendered by Go, bench/templates/conformance/nginx-3x2.conf).
+/// bench/templates/tutorial-nginx.tmpl (the tutorial's unguarded template) renders byte for byte what confd renders (golden file rendered by Go, bench/templates/conformance/nginx-3x2.conf).
 struct NginxTemplateTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
     static func source() throws -> String {
-        try String(contentsOf: root.appendingPathComponent("templates/nginx.tmpl"), encoding: .utf8)
+        try String(contentsOf: root.appendingPathComponent("bench/templates/tutorial-nginx.tmpl"), encoding: .utf8)
     }
 
     @Test func rendersTheGoldenConfigForThreeAppsWithTwoInstances() throws {

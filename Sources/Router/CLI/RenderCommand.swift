@@ -1,6 +1,7 @@
 import Formats
 import Foundation
 import Platform
+import Sync
 import Templates
 
 /// `router render TEMPLATE --kv FILE.json`: renders a confd template once against keys from
@@ -61,8 +62,9 @@ package enum RenderCommand {
         }
         let name = URL(fileURLWithPath: templatePath).lastPathComponent
         do {
-            let template = try Template(name: name, text: String(decoding: templateData, as: UTF8.self))
-            return .success(try template.render(SortedKeySnapshot(pairs), environment: .process))
+            // The guard functions (hostPorts, isHostPort, isHostname) render here as under `router sync`.
+            let template = try Template(guardedName: name, text: String(decoding: templateData, as: UTF8.self))
+            return .success(try template.renderGuarded(SortedKeySnapshot(pairs)).output)
         } catch {
             return .failure(Message(description: error.description))
         }
