@@ -10,6 +10,7 @@ enum StoreCommand {
         FlagSpec("threads", value: "N", help: "event-loop threads (default: number of cores)"),
         FlagSpec("history", value: "REVISIONS", help: "revisions of history kept for watches (default 10000)"),
         FlagSpec("log-level", value: "LEVEL", help: "trace, debug, info, warning or error (default info)"),
+        CheckConfig.spec,
         FlagSpec("help", aliases: ["h"], help: "show this help"),
     ]
 
@@ -39,6 +40,7 @@ enum StoreCommand {
             c.threads = try flags.int("threads", default: c.threads, in: 1...256)
             c.historyRetention = try flags.int("history", default: c.historyRetention, in: 1...100_000_000)
             configuration = c
+            if CheckConfig.isRequested(flags) { return CheckConfig.passed("store") }
         } catch {
             printError("router store: \(error)")
             return 2
