@@ -1,0 +1,19 @@
+import KV
+import Platform
+
+/// The router half of `router up`: the built-in proxy reading the embedded store in process, or a private
+/// nginx whose config the sync engine renders from the same store. Each part joins the lifecycle so it
+/// stops before the store.
+enum UpRouter {
+    /// Starts the built-in proxy on `options.listen`; returns the port it bound.
+    /// - Throws: a one-line reason; nothing it started is left running.
+    static func startProxy(_ options: UpOptions, store: MemoryStore, in lifecycle: Lifecycle) async throws -> Int {
+        throw UsageError("the built-in proxy is not in this build yet (issue: router proxy)")
+    }
+
+    /// Starts a private nginx under `<data-dir>/nginx` and the sync engine feeding it; returns nginx's port.
+    /// - Throws: a one-line reason; nothing it started is left running.
+    static func startNginx(_ options: UpOptions, store: MemoryStore, in lifecycle: Lifecycle) async throws -> Int {
+        throw UsageError("the sync engine is not in this build yet (issue: router sync)")
+    }
+}
