@@ -8,20 +8,15 @@ import Platform
 package enum UpCommand {
     /// Runs the command with the arguments after `up`; returns the exit status.
     package static func run(_ arguments: [String]) async -> Int32 {
-        let options: UpOptions
-        do {
-            guard let parsed = try UpOptions.parse(arguments, environment: ProcessInfo.processInfo.environment) else {
-                printOut(UpOptions.usage)
-                return 0
-            }
-            options = parsed
+        await UpOptions.spec.run(arguments) { flags in
+            let options = try UpOptions.parse(flags, environment: ProcessInfo.processInfo.environment)
             if options.nginx { _ = try PrivateNginx.executable() }
-        } catch {
-            printError("router up: \(error)")
-            return 2
+            if options.checkOnly { return CheckConfig.passed("up") }
+            return try await serve(options)
         }
-        if options.checkOnly { return CheckConfig.passed("up") }
+    }
 
+    private static func serve(_ options: UpOptions) async throws -> Int32 {
         let log = Log(component: "up", level: options.logLevel)
         // Before anything starts: a Ctrl-C from here on stops what has started.
         let lifecycle = Lifecycle(log: log)
@@ -54,8 +49,7 @@ package enum UpCommand {
             }
         } catch {
             await lifecycle.stopAll()
-            printError("router up: \(error)")
-            return 1
+            throw error
         }
         printOut(banner(options, storePort: storePort, routerPort: routerPort, announcer: announcerCommand()))
         let ending = await lifecycle.run()

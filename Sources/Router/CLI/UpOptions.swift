@@ -13,32 +13,27 @@ struct UpOptions: Equatable {
     var logLevel = LogLevel.info
     var checkOnly = false
 
-    static let specs = [
-        FlagSpec("listen", value: "ADDR:PORT", help: "where apps are served (default 127.0.0.1:8080)"),
-        FlagSpec(
-            "store-listen", value: "ADDR:PORT", help: "where the store serves announcers (default 127.0.0.1:2379)"),
-        FlagSpec("domain", value: "DOMAIN", help: "apps are served as <app>.<domain> (default localhost)"),
-        FlagSpec(
-            "data-dir", value: "PATH",
-            help:
-                "the store's data and nginx's prefix (default $XDG_DATA_HOME/switchboard or ~/.local/share/switchboard)"
-        ),
-        FlagSpec(
-            "nginx", help: "route through a private nginx driven by the sync engine instead of the built-in proxy"),
-        FlagSpec("prefix", value: "P", help: "key prefix apps are registered under (default /services/web)"),
-        FlagSpec("log-level", value: "LEVEL", help: "trace, debug, info, warning or error (default info)"),
-        CheckConfig.spec,
-        FlagSpec("help", aliases: ["h"], help: "show this help"),
-    ]
-
-    static let usage =
-        "usage: router up [--listen 127.0.0.1:8080] [--store-listen 127.0.0.1:2379] [--domain localhost]\n"
-        + "                 [--data-dir PATH] [--nginx]\n\n"
-        + "One machine, one command: the embedded store and the built-in proxy (or, with --nginx, a private nginx\n"
-        + "driven by the sync engine) in one process. Announce an app into the store and it is served at\n"
-        + "http://<app>.<domain>:<port>/. Ctrl-C stops everything.\n\nflags:\n"
-        + specs.map(\.helpLine).joined(separator: "\n")
-        + "\n\nExit status: 0 stopped by Ctrl-C or SIGTERM, 1 runtime failure, 2 usage error."
+    static let spec = CommandSpec(
+        name: "router up",
+        synopsis: "router up [--listen 127.0.0.1:8080] [--store-listen 127.0.0.1:2379] [--domain localhost]\n"
+            + "                 [--data-dir PATH] [--nginx]",
+        summary: "One machine, one command: the embedded store and the built-in proxy (or, with --nginx, a private\n"
+            + "nginx driven by the sync engine) in one process. Announce an app into the store and it is served at\n"
+            + "http://<app>.<domain>:<port>/. Ctrl-C stops everything. Exit status: 0 stopped by Ctrl-C or SIGTERM,\n"
+            + "1 runtime failure, 2 usage error.",
+        flags: [
+            FlagSpec("listen", value: "ADDR:PORT", help: "where apps are served (default 127.0.0.1:8080)"),
+            FlagSpec(
+                "store-listen", value: "ADDR:PORT", help: "where the store serves announcers (default 127.0.0.1:2379)"),
+            FlagSpec("domain", value: "DOMAIN", help: "apps are served as <app>.<domain> (default localhost)"),
+            FlagSpec(
+                "data-dir", value: "PATH",
+                help: "store data and nginx prefix (default $XDG_DATA_HOME/switchboard or ~/.local/share/switchboard)"),
+            FlagSpec("nginx", help: "route through a private nginx driven by the sync engine, not the built-in proxy"),
+            FlagSpec("prefix", value: "P", help: "key prefix apps are registered under (default /services/web)"),
+            LogLevelFlag.spec,
+            CheckConfig.spec,
+        ])
 
     /// The per-user data directory: `$XDG_DATA_HOME/switchboard`, else `$HOME/.local/share/switchboard`.
     static func defaultDataDir(environment: [String: String]) -> String {
@@ -47,12 +42,9 @@ struct UpOptions: Equatable {
         return "./switchboard.data"
     }
 
-    /// Parses and validates; nil when `--help` was asked.
+    /// Validates parsed flags as a whole.
     /// - Throws: `UsageError` naming the flag and what it accepts.
-    static func parse(_ arguments: [String], environment: [String: String]) throws -> UpOptions? {
-        let flags = try ParsedFlags.parse(arguments, specs: specs)
-        if flags.isSet("help") { return nil }
-        if let extra = flags.positionals.first { throw UsageError("unexpected argument '\(extra)'") }
+    static func parse(_ flags: ParsedFlags, environment: [String: String]) throws -> UpOptions {
         var options = UpOptions(dataDir: flags.string("data-dir") ?? defaultDataDir(environment: environment))
         if let text = flags.string("listen") { options.listen = try ListenAddress.parse(text, flag: "listen") }
         if let text = flags.string("store-listen") {

@@ -8,12 +8,18 @@ enum UpRouter {
     /// Starts the built-in proxy on `options.listen`; returns the port it bound.
     /// - Throws: a one-line reason; nothing it started is left running.
     static func startProxy(_ options: UpOptions, store: MemoryStore, in lifecycle: Lifecycle) async throws -> Int {
-        throw UsageError("the built-in proxy is not in this build yet (issue: router proxy)")
+        throw UpError("the built-in proxy is not in this build yet (issue: router proxy)")
     }
 
     /// Starts a private nginx under `<data-dir>/nginx` and the sync engine feeding it; returns nginx's port.
     /// - Throws: a one-line reason; nothing it started is left running.
     static func startNginx(_ options: UpOptions, store: MemoryStore, in lifecycle: Lifecycle) async throws -> Int {
-        throw UsageError("the sync engine is not in this build yet (issue: router sync)")
+        throw UpError("the sync engine is not in this build yet (issue: router sync)")
     }
+}
+
+/// A runtime failure of `router up` (status 1), worded for the user.
+struct UpError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
