@@ -39,7 +39,8 @@ package enum RouterCommand {
             return 0
         case "store": return await StoreCommand.run(rest)
         case "render": return RenderCommand.run(rest)
-        case "sync", "proxy", "up":
+        case "proxy": return await ProxyCommand.run(rest)
+        case "sync", "up":
             if rest.contains("--help") || rest.contains("-h") {
                 printOut(usage)
                 return 0
