@@ -210,6 +210,8 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
             setDeadline(exchange.body == .none ? .upstream : .body)
         }
         exchange.headBytes.withUnsafeBytes { upstream.write($0) }
+        // A retry on a pooled connection gets no connect callback: take up the held body here.
+        resumeParsing()
     }
 
     private func forwardBody(_ bytes: UnsafeRawBufferPointer) {

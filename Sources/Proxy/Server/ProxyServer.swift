@@ -158,6 +158,13 @@ package final class ProxyServer: Sendable {
         log.info("proxy stopped", ["closed_in_flight": "\(left)"])
     }
 
+    /// The `/metrics` text: every worker's counters added up.
+    package func metricsText() async -> String {
+        await withCheckedContinuation { continuation in
+            collect { continuation.resume(returning: MetricsText.render($0)) }
+        }
+    }
+
     /// Adds up every worker's counters (each read on its own loop) and hands them to `body`.
     func collect(_ body: @escaping @Sendable (ProxySnapshot) -> Void) {
         let workers = state.withLock { state -> [ProxyWorker] in

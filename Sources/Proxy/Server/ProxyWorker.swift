@@ -102,7 +102,8 @@ final class ProxyWorker: @unchecked Sendable {
     func pick(_ route: AppRoute, excluding tried: [Int]) -> Int? {
         let count = route.instances.count
         guard count > 0, tried.count < count else { return nil }
-        let start = route.nextIndex()
+        // A retry continues after the instance that failed, so it does not move the shared cursor again.
+        let start = tried.last.map { $0 + 1 } ?? route.nextIndex()
         var fallback: Int?
         for step in 0..<count {
             let index = (start + step) % count
