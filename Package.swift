@@ -16,8 +16,9 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Platform"], swiftSettings: strict),
         .target(name: "KV", dependencies: ["HTTP", "Platform", "Formats"], swiftSettings: strict),
         .target(name: "Templates", dependencies: ["Formats"], swiftSettings: strict),
+        .target(name: "Proxy", dependencies: ["KV", "HTTP", "Platform"], swiftSettings: strict),
         .executableTarget(
-            name: "Router", dependencies: ["KV", "HTTP", "Platform", "Formats", "Templates"], swiftSettings: strict),
+            name: "Router", dependencies: ["KV", "HTTP", "Platform", "Formats", "Templates", "Proxy"], swiftSettings: strict),
         .executableTarget(name: "Announcer", dependencies: ["KV", "HTTP", "Platform"], swiftSettings: strict),
         // Benchmarks live in bench/ (never timed tests); built in release by their run scripts.
         .executableTarget(
@@ -33,6 +34,8 @@ let package = Package(
         .testTarget(
             name: "KVTests", dependencies: ["KV", "HTTP", "Platform", "Formats", "TestSupport", "KVTestSupport"],
             swiftSettings: strict),
+        .testTarget(
+            name: "ProxyTests", dependencies: ["Proxy", "KV", "HTTP", "Platform", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Formats"], swiftSettings: strict),
         .testTarget(
             name: "RouterTests", dependencies: ["Router", "Platform", "TestSupport", "KVTestSupport"],

@@ -70,6 +70,18 @@ package struct HTTPParser<Head: HTTPParsableHead> {
         return nil
     }
 
+    /// Whether the current message's body is chunked (the head was returned, `.end` was not).
+    package var isChunkedBody: Bool {
+        if case .chunked = state { return true }
+        return false
+    }
+
+    /// Whether the current message's body runs until the connection closes (responses only).
+    package var isUntilCloseBody: Bool {
+        if case .untilClose = state { return true }
+        return false
+    }
+
     /// For responses: whether the next response answers a HEAD request, so it has no body.
     package mutating func expectResponse(toHEAD: Bool) {
         requestWasHEAD = toHEAD

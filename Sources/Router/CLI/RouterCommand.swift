@@ -38,8 +38,9 @@ package enum RouterCommand {
             return 0
         case "store": return await StoreCommand.run(rest)
         case "render": return await RenderCommand.run(rest)
+        case "proxy": return await ProxyCommand.run(rest)
         case "up": return await UpCommand.run(rest)
-        case "sync", "proxy":
+        case "sync":
             if rest.contains("--help") || rest.contains("-h") {
                 printOut(usage)
                 return 0
