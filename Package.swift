@@ -17,8 +17,11 @@ let package = Package(
         .target(name: "KV", dependencies: ["HTTP", "Platform", "Formats"], swiftSettings: strict),
         .target(name: "Templates", dependencies: ["Formats"], swiftSettings: strict),
         .target(name: "Proxy", dependencies: ["KV", "HTTP", "Platform"], swiftSettings: strict),
+        .target(
+            name: "Sync", dependencies: ["KV", "Templates", "HTTP", "Platform", "Formats"], swiftSettings: strict),
         .executableTarget(
-            name: "Router", dependencies: ["KV", "HTTP", "Platform", "Formats", "Templates", "Proxy"], swiftSettings: strict),
+            name: "Router", dependencies: ["Sync", "Proxy", "KV", "HTTP", "Platform", "Formats", "Templates"],
+            swiftSettings: strict),
         .executableTarget(name: "Announcer", dependencies: ["KV", "HTTP", "Platform"], swiftSettings: strict),
         // Benchmarks live in bench/ (never timed tests); built in release by their run scripts.
         .executableTarget(
@@ -28,7 +31,7 @@ let package = Package(
         .target(
             name: "KVTestSupport", dependencies: ["KV", "HTTP", "Platform", "TestSupport"], path: "Tests/KVTestSupport",
             swiftSettings: strict),
-        .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FormatsTests", dependencies: ["Formats"], swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Platform", "TestSupport"], swiftSettings: strict),
         .testTarget(
@@ -44,7 +47,8 @@ let package = Package(
             name: "AnnouncerTests", dependencies: ["Announcer", "KV", "Platform", "TestSupport", "KVTestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["KV", "HTTP", "Platform", "TestSupport", "KVTestSupport"],
+            name: "IntegrationTests",
+            dependencies: ["Sync", "KV", "HTTP", "Platform", "TestSupport", "KVTestSupport"],
             swiftSettings: strict),
     ]
 )
