@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import HTTP
 import Platform
 import TestSupport
@@ -36,7 +37,24 @@ struct UpCommandTests {
         return (process.waitForExit(timeout: .seconds(10)), process.output)
     }
 
-    @Test func aNewUserStartsUpAnnouncesAnAppCurlsItAndCtrlCLeavesNothingRunning() async throws {
+    /// nginx's master (from its pid file) and its workers (the master's children).
+    static func nginxProcesses(dataDir: String) -> [Int32] {
+        guard let text = try? String(contentsOfFile: dataDir + "/nginx/nginx.pid", encoding: .utf8),
+            let master = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        else { return [] }
+        let children = (try? String(contentsOfFile: "/proc/\(master)/task/\(master)/children", encoding: .utf8)) ?? ""
+        return [master] + children.split(separator: " ").compactMap { Int32($0) }
+    }
+
+    static func isAlive(_ pid: Int32) -> Bool {
+        // A zombie still answers kill(0) but is gone for all purposes: read its state.
+        guard kill(pid, 0) == 0 else { return false }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        return !stat.contains(") Z ")
+    }
+
+    @Test(arguments: [false, true])
+    func aNewUserStartsUpAnnouncesAnAppCurlsItAndCtrlCLeavesNothingRunning(nginx: Bool) async throws {
         let home = try TemporaryDirectory("up-home")
         defer { home.remove() }
         let app = HTTPServer(
@@ -47,7 +65,8 @@ struct UpCommandTests {
         let (listen, storeListen) = (FreePort.next(), FreePort.next())
         let up = try ChildProcess(
             BuiltProducts.path("router"),
-            ["up", "--listen", "127.0.0.1:\(listen)", "--store-listen", "127.0.0.1:\(storeListen)"],
+            ["up", "--listen", "127.0.0.1:\(listen)", "--store-listen", "127.0.0.1:\(storeListen)"]
+                + (nginx ? ["--nginx"] : []),
             logPath: home.file("up.log"), environment: Self.newUser(home: home.path))
         defer { up.kill9() }
         #expect(
@@ -59,7 +78,7 @@ struct UpCommandTests {
         let dataDir = home.path + "/.local/share/switchboard"
         #expect(
             lines.first
-                == "router up: serving http://<app>.localhost:\(listen)/ on 127.0.0.1:\(listen) (built-in proxy), "
+                == "router up: serving http://<app>.localhost:\(listen)/ on 127.0.0.1:\(listen) (\(nginx ? "private nginx" : "built-in proxy")), "
                 + "store http://127.0.0.1:\(storeListen), data in \(dataDir)")
         #expect(
             lines.dropFirst().first
@@ -90,12 +109,15 @@ struct UpCommandTests {
         #expect(served, "curl said '\(last)'; up: \(up.output); announcer: \(announcer.output)")
 
         // Ctrl-C: status 0, and nothing of it keeps running or listening.
+        let helpers = Self.nginxProcesses(dataDir: dataDir)
+        #expect(helpers.count >= (nginx ? 2 : 0), "nginx master and worker: \(helpers)")
         up.signal(Posix.SIGINT)
         #expect(up.waitForExit(timeout: .seconds(15)) == 0, "\(up.output)")
         #expect(up.output.contains("component=up msg=stopping reason=SIGINT"))
         #expect(up.output.contains("component=up msg=stopped reason=SIGINT"))
         #expect(!Self.isListening(listen))
         #expect(!Self.isListening(storeListen))
+        for pid in helpers { #expect(!Self.isAlive(pid), "nginx process \(pid) outlived router up") }
     }
 
     @Test func aBusyPortIsOneLineStatusOneAndStopsWhatHadStarted() async throws {

@@ -63,7 +63,8 @@ struct PrivateNginx: Sendable {
     /// Starts nginx in the foreground under this prefix.
     /// - Throws: `SystemError` when it cannot be spawned.
     func start() throws -> Subprocess {
-        try Subprocess(executable: try Self.executable(), arguments: ["-p", prefix, "-c", mainConfig])
+        // -e: errors before the config is read go to our log too, not to /var/log/nginx (unwritable for users).
+        try Subprocess(executable: try Self.executable(), arguments: ["-e", errorLog, "-p", prefix, "-c", mainConfig])
     }
 
     /// Makes nginx read its config again (new workers with the new routes; old ones finish their requests).

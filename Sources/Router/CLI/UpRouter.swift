@@ -26,7 +26,7 @@ enum UpRouter {
     /// Starts a private nginx under `<data-dir>/nginx` and the sync engine feeding it; returns nginx's port.
     /// - Throws: a one-line reason; nothing it started is left running.
     static func startNginx(_ options: UpOptions, store: MemoryStore, in lifecycle: Lifecycle) async throws -> Int {
-        throw UpError("the sync engine is not in this build yet (issue: router sync)")
+        try await UpNginx.start(options, store: store, in: lifecycle)
     }
 }
 

@@ -1,0 +1,127 @@
+import Foundation
+import KV
+import Platform
+import Sync
+
+/// `router up --nginx`: the shipped template and resource, pointed at a private nginx. The sync engine reads
+/// the embedded store in process and installs `<data-dir>/nginx/conf.d/apps.conf` (staged, `nginx -t`-checked,
+/// renamed); nginx is reloaded with SIGHUP. Start order store, nginx, sync; stop order the reverse.
+enum UpNginx {
+    /// Starts nginx and the sync engine feeding it; returns nginx's port.
+    /// - Throws: `UpError` or `SystemError` with a one-line reason; what it started is stopped again.
+    static func start(_ options: UpOptions, store: MemoryStore, in lifecycle: Lifecycle) async throws -> Int {
+        guard options.listen.port != 0 else { throw UsageError("flag --listen: --nginx needs a fixed port, not 0") }
+        let nginx = PrivateNginx(prefix: options.dataDir + "/nginx", listen: options.listen)
+        let confdir = nginx.prefix + "/confd"
+        try nginx.prepare()
+        try writeResource(nginx: nginx, confdir: confdir, keyPrefix: options.prefix)
+
+        let log = Log(component: "nginx", level: options.logLevel)
+        let (_, exited) = try await lifecycle.start(
+            "nginx",
+            {
+                let process = try nginx.start()
+                return (process, Task { await process.wait() })
+            },
+            stop: { process, exited in
+                log.info("nginx stopping", ["pid": "\(process.pid)"])
+                await PrivateNginx.stop(process, exited: exited, grace: .seconds(5))
+            })
+        // nginx dying by itself ends `up` (and so the store): better than serving nothing silently.
+        Task {
+            let outcome = await exited.value
+            if !outcome.killed {
+                let reason =
+                    String(decoding: outcome.standardError, as: UTF8.self)
+                    .split(separator: "\n").first.map(String.init) ?? "\(outcome.termination)"
+                lifecycle.fail("nginx", reason: "exited (\(outcome.termination)): \(reason)")
+            }
+        }
+        guard await listening(options.listen) else {
+            let errors = (try? String(contentsOfFile: nginx.errorLog, encoding: .utf8)) ?? ""
+            throw UpError(
+                "nginx did not start listening on \(options.listen.host):\(options.listen.port): "
+                    + (errors.split(separator: "\n").last.map(String.init) ?? "see \(nginx.errorLog)"))
+        }
+        log.info("nginx serving", ["listen": "\(options.listen.host):\(options.listen.port)", "prefix": nginx.prefix])
+
+        var configuration = SyncConfiguration(confDirectory: confdir)
+        configuration.mode = .watch
+        let problems = SyncEngine.check(configuration)
+        guard problems.isEmpty else { throw UpError("shipped template: \(problems.joined(separator: "; "))") }
+        let engine = SyncEngine(
+            configuration: configuration, backend: EtcdBackend(store: store),
+            log: Log(component: "sync", level: options.logLevel), output: { _ in })
+        let (events, input) = AsyncStream<SignalEvents.Event>.makeStream()
+        let running = Task { await engine.run(signals: events) }
+        lifecycle.add("sync") {
+            input.yield(.terminate(Posix.SIGTERM))
+            _ = await running.value
+        }
+        Task {
+            let status = await running.value
+            if status != 0 { lifecycle.fail("sync", reason: "the sync engine ended with status \(status)") }
+        }
+        return options.listen.port
+    }
+
+    /// The shipped template (its `listen 80;` made this nginx's address) and a resource naming it, with
+    /// the shipped resource's check and our nginx's reload.
+    static func writeResource(nginx: PrivateNginx, confdir: String, keyPrefix: String) throws {
+        let shipped = try shippedTemplate()
+        let host = nginx.listen.host.contains(":") ? "[\(nginx.listen.host)]" : nginx.listen.host
+        let template = shipped.replacingOccurrences(of: "listen 80;", with: "listen \(host):\(nginx.listen.port);")
+        try FileManager.default.createDirectory(atPath: confdir + "/conf.d", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: confdir + "/templates", withIntermediateDirectories: true)
+        try Data(template.utf8).write(to: URL(fileURLWithPath: confdir + "/templates/nginx.tmpl"), options: .atomic)
+        let check =
+            "printf 'events {}\\nhttp { include %s; }\\n' {{.src}} > {{.src}}.check.conf && "
+            + "\(try PrivateNginx.executable()) -t -q -e \(nginx.prefix)/check.log -p \(nginx.prefix) "
+            + "-c {{.src}}.check.conf; status=$?; rm -f {{.src}}.check.conf; exit $status"
+        let resource = """
+            # Written by `router up --nginx` at every start from templates/conf.d/nginx.toml; edits are overwritten.
+            [template]
+            src = "nginx.tmpl"
+            dest = \(toml(nginx.appsConfig))
+            keys = [\(toml(keyPrefix))]
+            mode = "0644"
+            check_cmd = \(toml(check))
+            reload_cmd = \(toml("kill -HUP $(cat \(nginx.prefix)/nginx.pid)"))
+
+            """
+        try Data(resource.utf8).write(to: URL(fileURLWithPath: confdir + "/conf.d/nginx.toml"), options: .atomic)
+    }
+
+    /// templates/nginx.tmpl of the checkout: beside the working directory or above the executable
+    /// (`swift run` leaves it in .build/<triple>/debug).
+    static func shippedTemplate() throws -> String {
+        var candidates = [FileManager.default.currentDirectoryPath + "/templates/nginx.tmpl"]
+        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(directory.path + "/templates/nginx.tmpl")
+            directory = directory.deletingLastPathComponent()
+        }
+        for path in candidates {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }
+        }
+        throw UpError("--nginx: cannot find templates/nginx.tmpl (run it from the Switchboard checkout)")
+    }
+
+    /// A TOML basic string.
+    static func toml(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// Waits (at most 5 s) until something accepts connections on `address`.
+    static func listening(_ address: ListenAddress) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            if (try? await TCPProbe.connect(host: address.host, port: address.port, timeout: .milliseconds(200))) != nil
+            {
+                return true
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+}
