@@ -208,12 +208,13 @@ def run_flavour(router, announcer, nginx, trials, work):
     listen, store_port = free_port(), free_port()
     store = "http://127.0.0.1:%d" % store_port
     arguments = [router, "up", "--listen", "127.0.0.1:%d" % listen, "--store-listen", "127.0.0.1:%d" % store_port,
-                 "--data-dir", os.path.join(work, "nginx" if nginx else "proxy"), "--log-level", "warning"]
+                 "--data-dir", os.path.join(work, "nginx" if nginx else "proxy"),
+                 "--log-level", os.environ.get("BENCH_LOG_LEVEL", "warning")]
     if nginx:
         arguments.append("--nginx")
     log = open(os.path.join(work, ("nginx" if nginx else "proxy") + ".log"), "w")
     up = subprocess.Popen(arguments, stdout=log, stderr=log)
-    results = {"registration": [], "deregistration": []}
+    results = {"registration": [], "deregistration": [], "commit": []}
     try:
         if not wait_until(lambda: store_call(store, "/v3/kv/range", {"key": b64("/")}) is not None, 20):
             raise RuntimeError("router up did not start")
@@ -227,12 +228,14 @@ def run_flavour(router, announcer, nginx, trials, work):
             time.sleep(0.3)  # settle (nginx: old workers gone)
             t0 = time.monotonic()
             store_call(store, "/v3/kv/put", {"key": b64(key(b)), "value": b64("127.0.0.1:%d" % b.port)})
+            results["commit"].append(time.monotonic() - t0)
             wait_until(lambda: all(any(x[1] == "B" for x in r) for r in clients.since(t0)), 10)
             moved = [next((x[0] - t0 for x in r if x[1] == "B"), None) for r in clients.since(t0)]
             results["registration"].append([m for m in moved if m is not None])
             time.sleep(0.3)
             t0 = time.monotonic()
             store_call(store, "/v3/kv/deleterange", {"key": b64(key(b))})
+            results["commit"].append(time.monotonic() - t0)
             time.sleep(0.5 if not nginx else 1.0)  # then look back: the last answer from B on each connection
             moved = [max([x[0] - t0 for x in r if x[1] == "B"] or [0.0]) for r in clients.since(t0)]
             results["deregistration"].append(moved)
@@ -277,6 +280,9 @@ def summarize(name, results):
         alls = [max(t) * 1000 for t in results[kind] if t]
         rows.append((name, kind, statistics.median(firsts), percentile(firsts, 99), statistics.median(alls),
                      percentile(alls, 99), max(alls)))
+    commits = [c * 1000 for c in results["commit"]]
+    print("%s: the put/delete itself (request sent to answer received, commit and fsync included): p50 %.1f ms,"
+          " p99 %.1f ms" % (name, statistics.median(commits), percentile(commits, 99)))
     return rows
 
 
@@ -285,7 +291,10 @@ def main():
     work = tempfile.mkdtemp(prefix="switchboard-up-bench.")
     table = []
     deaths = []
-    for name, nginx in (("router up", False), ("router up --nginx", True)):
+    flavours = (("router up", False), ("router up --nginx", True))
+    if os.environ.get("BENCH_ONLY"):
+        flavours = [f for f in flavours if f[0] == os.environ["BENCH_ONLY"]]
+    for name, nginx in flavours:
         results = run_flavour(router, announcer, nginx, trials, work)
         table += summarize(name, results)
         deaths.append((name,) + results["death"] + (results["failures_during_moves"], results["requests"]))
@@ -304,7 +313,10 @@ def main():
     nginx_all = [r[5] for r in table if r[0] == "router up --nginx"]
     for kind, p, n in zip(("registration", "deregistration"), proxy_all, nginx_all):
         print("%s, all traffic moved, p99: nginx path / proxy path = %.1fx" % (kind, n / p if p else float("inf")))
-    subprocess.run(["rm", "-rf", work])
+    if os.environ.get("BENCH_KEEP") == "1":
+        print("logs kept in", work)
+    else:
+        subprocess.run(["rm", "-rf", work])
 
 
 if __name__ == "__main__":
