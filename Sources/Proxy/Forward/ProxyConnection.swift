@@ -448,11 +448,13 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
 
     /// Answers a malformed request with its status and a one-line reason, then closes.
     private func reject(_ error: HTTPParseError) {
-        if let exchange, exchange.upstream != nil || exchange.responseStarted {
-            // A broken body in the middle of forwarding: the upstream already has part of it.
-            return close()
+        if let exchange {
+            // A broken body in the middle of forwarding: the upstream connection has part of it and is
+            // dropped; the client still gets its 400 unless the answer already started.
+            guard !exchange.responseStarted else { return close() }
+            exchange.upstream?.abort()
+            self.exchange = nil
         }
-        exchange = nil
         if shared.log.enabled(.debug) {
             shared.log.debug("rejected request", ["status": "\(error.status)", "reason": error.description, "client": clientIP])
         }
