@@ -18,7 +18,8 @@ let package = Package(
         .target(name: "Templates", dependencies: ["Formats"], swiftSettings: strict),
         .target(name: "Proxy", dependencies: ["KV", "HTTP", "Platform"], swiftSettings: strict),
         .executableTarget(
-            name: "Router", dependencies: ["KV", "HTTP", "Platform", "Formats", "Templates", "Proxy"], swiftSettings: strict),
+            name: "Router", dependencies: ["KV", "HTTP", "Platform", "Formats", "Templates", "Proxy"],
+            swiftSettings: strict),
         .executableTarget(name: "Announcer", dependencies: ["KV", "HTTP", "Platform"], swiftSettings: strict),
         // Benchmarks live in bench/ (never timed tests); built in release by their run scripts.
         .executableTarget(

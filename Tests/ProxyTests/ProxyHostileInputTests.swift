@@ -9,7 +9,8 @@ import Testing
 @Suite(.timeLimit(.minutes(3)))
 struct ProxyHostileInputTests {
     private func withApp(
-        configure: (inout ProxyConfiguration) -> Void = { _ in }, _ body: (ProxyFixture, TestUpstream) async throws -> Void
+        configure: (inout ProxyConfiguration) -> Void = { _ in },
+        _ body: (ProxyFixture, TestUpstream) async throws -> Void
     ) async throws {
         let fixture = try ProxyFixture(configure: configure)
         let upstream = try TestUpstream(name: "u")
@@ -20,16 +21,28 @@ struct ProxyHostileInputTests {
     }
 
     static let smuggling: [(String, String)] = [
-        ("Content-Length and Transfer-Encoding", "POST / HTTP/1.1\r\nHost: app.example.test\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
-        ("two different Content-Lengths", "POST / HTTP/1.1\r\nHost: app.example.test\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nabcde"),
+        (
+            "Content-Length and Transfer-Encoding",
+            "POST / HTTP/1.1\r\nHost: app.example.test\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        ),
+        (
+            "two different Content-Lengths",
+            "POST / HTTP/1.1\r\nHost: app.example.test\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nabcde"
+        ),
         ("Content-Length with a sign", "POST / HTTP/1.1\r\nHost: app.example.test\r\nContent-Length: +4\r\n\r\nabcd"),
-        ("Transfer-Encoding not ending in chunked", "POST / HTTP/1.1\r\nHost: app.example.test\r\nTransfer-Encoding: chunked, identity\r\n\r\n"),
+        (
+            "Transfer-Encoding not ending in chunked",
+            "POST / HTTP/1.1\r\nHost: app.example.test\r\nTransfer-Encoding: chunked, identity\r\n\r\n"
+        ),
         ("space before the colon", "GET / HTTP/1.1\r\nHost: app.example.test\r\nTransfer-Encoding : chunked\r\n\r\n"),
         ("obsolete line folding", "GET / HTTP/1.1\r\nHost: app.example.test\r\nX-A: 1\r\n  folded\r\n\r\n"),
         ("bare LF", "GET / HTTP/1.1\nHost: app.example.test\n\n"),
         ("two Host headers", "GET / HTTP/1.1\r\nHost: app.example.test\r\nHost: other.example.test\r\n\r\n"),
         ("no Host in HTTP/1.1", "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n"),
-        ("bad chunk size", "POST / HTTP/1.1\r\nHost: app.example.test\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"),
+        (
+            "bad chunk size",
+            "POST / HTTP/1.1\r\nHost: app.example.test\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"
+        ),
         ("NUL in a header value", "GET / HTTP/1.1\r\nHost: app.example.test\r\nX-A: a\u{0}b\r\n\r\n"),
         ("garbage", "\u{16}\u{3}\u{1}\u{0}\u{a5}\u{1}\u{0}\u{0}"),
     ]
@@ -91,7 +104,9 @@ struct ProxyHostileInputTests {
     }
 
     @Test func connectionsBeyondTheCapAreClosedAndOthersKeepWorking() async throws {
-        try await withApp(configure: { $0.maxConnections = 4; $0.workers = 1 }) { fixture, _ in
+        try await withApp(configure: {
+            $0.maxConnections = 4; $0.workers = 1
+        }) { fixture, _ in
             let held = try (0..<4).map { _ in try Wire(port: fixture.port) }
             for wire in held { wire.send("GET / HTTP/1.1\r\nHost: app.example.test\r\n\r\n") }
             for wire in held { #expect(wire.readResponse().hasPrefix("HTTP/1.1 200 OK\r\n")) }
@@ -119,7 +134,9 @@ struct ProxyHostileInputTests {
         #expect(head.contains("Connection: upgrade\r\n"))
         for message in ["hello", "through the proxy", "third"] {
             wire.send(clientTextFrame(message))
-            #expect(wire.read(until: message) == String(decoding: [0x81, UInt8(message.utf8.count)], as: UTF8.self) + message)
+            #expect(
+                wire.read(until: message) == String(decoding: [0x81, UInt8(message.utf8.count)], as: UTF8.self)
+                    + message)
         }
         wire.send([0x88, 0x80, 1, 2, 3, 4])
         #expect(wire.readToEnd() == String(decoding: [0x88, 0], as: UTF8.self))

@@ -68,8 +68,9 @@ enum ProxyCommand {
             }
             grace = try flags.seconds("grace", default: .seconds(10), in: 0...3600)
             do {
-                endpoints = try EtcdClient.endpoints(from: flags.strings("store").isEmpty
-                    ? ["http://127.0.0.1:2379"] : flags.strings("store"))
+                endpoints = try EtcdClient.endpoints(
+                    from: flags.strings("store").isEmpty
+                        ? ["http://127.0.0.1:2379"] : flags.strings("store"))
             } catch {
                 throw UsageError("flag --store: \(error)")
             }
