@@ -63,7 +63,8 @@ final class Listener: EventLoopHandler, @unchecked Sendable {
                 Posix.close(client)
                 if !loggedCap {
                     loggedCap = true
-                    context.log.warning("connection cap reached; closing new connections", ["max_connections": "\(limit)"])
+                    context.log.warning(
+                        "connection cap reached; closing new connections", ["max_connections": "\(limit)"])
                 }
                 continue
             }
@@ -93,7 +94,10 @@ final class Listener: EventLoopHandler, @unchecked Sendable {
             loggedExhaustion = true
             context.log.warning(
                 "out of file descriptors; accepting again every 100ms until some close",
-                ["error": SystemError("accept", code: code).description, "open": "\(context.open.load(ordering: .relaxed))"])
+                [
+                    "error": SystemError("accept", code: code).description,
+                    "open": "\(context.open.load(ordering: .relaxed))",
+                ])
         }
         loop.schedule(after: .milliseconds(100)) { [self] in
             pausedForDescriptors = false

@@ -246,7 +246,8 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
             HTTPSerializer.writeChunk(bytes, into: &stream.buffered)
             guard stream.buffered.count <= context.configuration.streamBufferLimit else {
                 // A stream queued behind another that never ends would otherwise grow without bound.
-                context.log.warning("closing stream: queued behind another response", ["queued": "\(stream.buffered.count)"])
+                context.log.warning(
+                    "closing stream: queued behind another response", ["queued": "\(stream.buffered.count)"])
                 close()
                 return
             }
