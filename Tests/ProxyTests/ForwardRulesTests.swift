@@ -97,8 +97,11 @@ struct ForwardRulesTests {
 
     @Test func responseDropsHopByHopAndSetsItsOwnFraming() {
         let text = response(
-            200, [("Server", "up"), ("Connection", "close, X-Hop"), ("X-Hop", "1"), ("Keep-Alive", "timeout=5"),
-                  ("Transfer-Encoding", "chunked")],
+            200,
+            [
+                ("Server", "up"), ("Connection", "close, X-Hop"), ("X-Hop", "1"), ("Keep-Alive", "timeout=5"),
+                ("Transfer-Encoding", "chunked"),
+            ],
             framing: .chunked)
         #expect(text == "HTTP/1.1 200 OK\r\nServer: up\r\nTransfer-Encoding: chunked\r\n\r\n")
     }
@@ -123,7 +126,8 @@ struct ForwardRulesTests {
         _ status: Int, _ upstream: ResponseFraming, _ isHEAD: Bool, _ version: HTTPVersion, _ expected: ClientFraming
     ) {
         #expect(
-            ForwardRules.clientFraming(status: status, upstream: upstream, requestIsHEAD: isHEAD, clientVersion: version)
+            ForwardRules.clientFraming(
+                status: status, upstream: upstream, requestIsHEAD: isHEAD, clientVersion: version)
                 == expected)
     }
 

@@ -39,7 +39,9 @@ struct ProxyFailureTests {
                     for _ in 0..<150 {
                         do {
                             let response = try await fixture.get("app")
-                            if response.status == 200 { served.count.add(1, ordering: .relaxed) } else {
+                            if response.status == 200 {
+                                served.count.add(1, ordering: .relaxed)
+                            } else {
                                 failures.count.add(1, ordering: .relaxed)
                             }
                         } catch {
@@ -184,7 +186,8 @@ struct ProxyFailureTests {
         await fixture.proxy.shutdown(grace: .seconds(5))
         for task in inFlight { #expect(try await task.value.status == 200) }
         await #expect(throws: HTTPClientError.self) {
-            try await HTTPClient().send(HTTPClientRequest(path: "/", headers: ["Host": "app.example.test"]), to: endpoint)
+            try await HTTPClient().send(
+                HTTPClientRequest(path: "/", headers: ["Host": "app.example.test"]), to: endpoint)
         }
         fixture.client.shutdown()
     }

@@ -16,7 +16,8 @@ struct ProxyHTTPTests {
         if path.hasPrefix("/status/"), let status = Int(path.dropFirst(8)) {
             var headers: HTTPHeaders = ["ETag": "\"v1\""]
             if status == 304 { headers.add("Content-Length", "99") }
-            responder.respond(HTTPResponse(status: status, headers: headers, body: status == 200 ? Array("hi".utf8) : []))
+            responder.respond(
+                HTTPResponse(status: status, headers: headers, body: status == 200 ? Array("hi".utf8) : []))
         } else if path == "/chunked" {
             let writer = responder.startStream(status: 200, headers: ["Content-Type": "text/plain"])
             writer.write(Array("one,".utf8))

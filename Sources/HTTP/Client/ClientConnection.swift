@@ -7,6 +7,9 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
     /// A reused connection died before any byte of the answer: the request may be retried once.
     struct Stale: Error {}
 
+    /// Body pieces a streamed response may queue for a consumer that does not keep up.
+    static let streamBufferChunks = 4096
+
     private enum Waiter {
         case response(CheckedContinuation<HTTPResponse, any Error>)
         case stream(CheckedContinuation<HTTPResponseStream, any Error>)
@@ -45,8 +48,14 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
         parser = HTTPResponseParser(limits: limits)
     }
 
-    func onLoop(_ body: @escaping @Sendable (ClientConnection) -> Void) {
-        if loop.inEventLoop { body(self) } else { loop.execute { body(self) } }
+    /// Runs `body` on the loop; false when the loop has stopped and `body` will never run.
+    @discardableResult
+    func onLoop(_ body: @escaping @Sendable (ClientConnection) -> Void) -> Bool {
+        if loop.inEventLoop {
+            body(self)
+            return true
+        }
+        return loop.execute { body(self) }
     }
 
     var isClosed: Bool { if case .closed = phase { true } else { false } }
@@ -223,7 +232,12 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
             case .head(let parsed): deliverHead(parsed)
             case .body(let chunk):
                 if case .streaming(let continuation) = phase {
-                    continuation.yield(Array(chunk))
+                    if case .dropped = continuation.yield(Array(chunk)) {
+                        fail(
+                            HTTPClientError.streamConsumerTooSlow(endpoint, chunks: ClientConnection.streamBufferChunks)
+                        )
+                        return
+                    }
                 } else {
                     body.append(contentsOf: chunk)
                 }
@@ -241,7 +255,9 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
             return
         }
         timer?.cancel()
-        let (stream, bodyContinuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        // Bounded like the store's watchers: a consumer that falls this far behind is ended with an error.
+        let (stream, bodyContinuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream(
+            bufferingPolicy: .bufferingOldest(ClientConnection.streamBufferChunks))
         phase = .streaming(bodyContinuation)
         bodyContinuation.onTermination = { [self] _ in onLoop { $0.close() } }
         continuation.resume(

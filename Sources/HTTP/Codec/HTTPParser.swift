@@ -35,7 +35,8 @@ package struct HTTPParser<Head: HTTPParsableHead> {
         case head
         case fixedBody(remaining: Int)
         case chunked
-        case untilClose
+        /// `received`: body bytes so far, capped at `limits.maxBody`.
+        case untilClose(received: Int)
         case failed(HTTPParseError)
     }
 
@@ -144,8 +145,11 @@ package struct HTTPParser<Head: HTTPParsableHead> {
                 state = .head
                 return (consumed, .end)
             }
-        case .untilClose:
+        case .untilClose(let received):
             guard !input.isEmpty else { return (0, .needMore) }
+            // A body read until close has no declared size; the same limit as a declared one applies.
+            guard input.count <= limits.maxBody - received else { throw .bodyTooLarge(limit: limits.maxBody) }
+            state = .untilClose(received: received + input.count)
             return (input.count, .body(input))
         }
     }
@@ -204,7 +208,7 @@ package struct HTTPParser<Head: HTTPParsableHead> {
         case .none: state = .fixedBody(remaining: 0)
         case .length(let length): state = .fixedBody(remaining: length)
         case .chunked: state = .chunked
-        case .untilClose: state = .untilClose
+        case .untilClose: state = .untilClose(received: 0)
         }
         return (consumed, .head(parsed.0))
     }

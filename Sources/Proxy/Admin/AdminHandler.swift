@@ -16,10 +16,13 @@ struct AdminHandler: HTTPHandler {
             case .unavailable:
                 // Still routing with the last table; say so, but stay healthy: the proxy serves.
                 responder.respond(
-                    HTTPResponse(status: 200, headers: text, body: Array("ok (store unavailable; last routing table kept)\n".utf8)))
+                    HTTPResponse(
+                        status: 200, headers: text,
+                        body: Array("ok (store unavailable; last routing table kept)\n".utf8)))
             case .starting:
                 responder.respond(
-                    HTTPResponse(status: 503, headers: text, body: Array("starting: routing table not loaded yet\n".utf8)))
+                    HTTPResponse(
+                        status: 503, headers: text, body: Array("starting: routing table not loaded yet\n".utf8)))
             }
         case "/metrics":
             proxy.collect { snapshot in
@@ -29,7 +32,8 @@ struct AdminHandler: HTTPHandler {
                         body: Array(MetricsText.render(snapshot).utf8)))
             }
         default:
-            responder.respond(HTTPResponse(status: 404, headers: text, body: Array("404 Not Found: try /metrics or /health\n".utf8)))
+            responder.respond(
+                HTTPResponse(status: 404, headers: text, body: Array("404 Not Found: try /metrics or /health\n".utf8)))
         }
     }
 }
@@ -71,7 +75,9 @@ enum MetricsText {
             "switchboard_proxy_routing_table_version", "gauge", "Changes applied to the routing table.",
             [("", snapshot.tableVersion)])
         metric("switchboard_proxy_routing_apps", "gauge", "Apps with at least one instance.", [("", snapshot.apps)])
-        metric("switchboard_proxy_routing_instances", "gauge", "Instances in the routing table.", [("", snapshot.instances)])
+        metric(
+            "switchboard_proxy_routing_instances", "gauge", "Instances in the routing table.",
+            [("", snapshot.instances)])
         metric(
             "switchboard_proxy_store_watch_up", "gauge", "1 while the routing table follows the store's watch.",
             [("", snapshot.feed == .watching ? 1 : 0)])

@@ -405,15 +405,18 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
             self.exchange = exchange
             worker.metrics.retries += 1
             if shared.log.enabled(.debug) {
-                shared.log.debug("retrying on the next instance", ["app": exchange.app, "instance": exchange.instance.key])
+                shared.log.debug(
+                    "retrying on the next instance", ["app": exchange.app, "instance": exchange.instance.key])
             }
             return send()
         }
         let message: String
         switch failure {
-        case .connectFailed(let code): message = "cannot connect to an instance of \(exchange.app): \(Posix.describe(errno: code))"
+        case .connectFailed(let code):
+            message = "cannot connect to an instance of \(exchange.app): \(Posix.describe(errno: code))"
         case .closed: message = "an instance of \(exchange.app) closed the connection before answering"
-        case .badResponse(let error): message = "an instance of \(exchange.app) sent a bad response: \(error.description)"
+        case .badResponse(let error):
+            message = "an instance of \(exchange.app) sent a bad response: \(error.description)"
         }
         failResponse(status: 502, message: message)
     }
@@ -428,7 +431,10 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
         if shared.log.enabled(.info) {
             shared.log.info("upstream failed", ["app": exchange.app, "status": "\(status)", "reason": message])
         }
-        channel.write { ForwardRules.writeLocalResponse(status: status, message: message, close: !keepAlive, isHEAD: exchange.isHEAD, into: &$0) }
+        channel.write {
+            ForwardRules.writeLocalResponse(
+                status: status, message: message, close: !keepAlive, isHEAD: exchange.isHEAD, into: &$0)
+        }
         self.exchange?.keepAlive = keepAlive
         if exchange.requestEnded { finish() } else { startClosing() }
     }
@@ -438,7 +444,9 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
     ) {
         worker.metrics.count(app: app, status: status)
         let close = !keepAlive || bodyPending
-        channel.write { ForwardRules.writeLocalResponse(status: status, message: message, close: close, isHEAD: isHEAD, into: &$0) }
+        channel.write {
+            ForwardRules.writeLocalResponse(status: status, message: message, close: close, isHEAD: isHEAD, into: &$0)
+        }
         if close {
             startClosing()
         } else {
@@ -448,16 +456,22 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
 
     /// Answers a malformed request with its status and a one-line reason, then closes.
     private func reject(_ error: HTTPParseError) {
-        if let exchange, exchange.upstream != nil || exchange.responseStarted {
-            // A broken body in the middle of forwarding: the upstream already has part of it.
-            return close()
+        if let exchange {
+            // A broken body in the middle of forwarding: the upstream connection has part of it and is
+            // dropped; the client still gets its 400 unless the answer already started.
+            guard !exchange.responseStarted else { return close() }
+            exchange.upstream?.abort()
+            self.exchange = nil
         }
-        exchange = nil
         if shared.log.enabled(.debug) {
-            shared.log.debug("rejected request", ["status": "\(error.status)", "reason": error.description, "client": clientIP])
+            shared.log.debug(
+                "rejected request", ["status": "\(error.status)", "reason": error.description, "client": clientIP])
         }
         worker.metrics.count(app: "-", status: error.status)
-        channel.write { ForwardRules.writeLocalResponse(status: error.status, message: error.description, close: true, isHEAD: false, into: &$0) }
+        channel.write {
+            ForwardRules.writeLocalResponse(
+                status: error.status, message: error.description, close: true, isHEAD: false, into: &$0)
+        }
         startClosing()
     }
 
@@ -505,7 +519,11 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
                 close()
             } else {
                 worker.metrics.count(app: "-", status: 408)
-                channel.write { ForwardRules.writeLocalResponse(status: 408, message: "request head not received in time", close: true, isHEAD: false, into: &$0) }
+                channel.write {
+                    ForwardRules.writeLocalResponse(
+                        status: 408, message: "request head not received in time", close: true, isHEAD: false, into: &$0
+                    )
+                }
                 startClosing()
             }
         case .body:
@@ -513,7 +531,11 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
             worker.metrics.count(app: exchange.app, status: 408)
             exchange.upstream?.abort()
             self.exchange?.upstream = nil
-            channel.write { ForwardRules.writeLocalResponse(status: 408, message: "request body not received in time", close: true, isHEAD: exchange.isHEAD, into: &$0) }
+            channel.write {
+                ForwardRules.writeLocalResponse(
+                    status: 408, message: "request body not received in time", close: true, isHEAD: exchange.isHEAD,
+                    into: &$0)
+            }
             startClosing()
         case .connect:
             guard let exchange, let upstream = exchange.upstream else { return close() }
@@ -523,7 +545,9 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
         case .upstream:
             guard let exchange, !exchange.responseStarted else { return close() }
             worker.recordFailure(exchange.instance)
-            failResponse(status: 504, message: "no answer from an instance of \(exchange.app) within \(shared.configuration.upstreamTimeout)")
+            failResponse(
+                status: 504,
+                message: "no answer from an instance of \(exchange.app) within \(shared.configuration.upstreamTimeout)")
         }
     }
 

@@ -59,7 +59,10 @@ package final class RoutingFeed: Sendable {
                 }
                 log.info(
                     "routing table loaded",
-                    ["apps": "\(table.appCount)", "instances": "\(table.instanceCount)", "revision": "\(result.revision)"])
+                    [
+                        "apps": "\(table.appCount)", "instances": "\(table.instanceCount)",
+                        "revision": "\(result.revision)",
+                    ])
                 for try await batch in store.watch(prefix: prefix, from: result.revision + 1) {
                     var changed: Set<String> = []
                     for event in batch.events {
@@ -71,7 +74,9 @@ package final class RoutingFeed: Sendable {
                     for app in changed { table = table.replacing(app, with: apps.instances(of: app)) }
                     publish(table)
                     if log.enabled(.debug) {
-                        log.debug("routing table changed", ["apps": changed.sorted().joined(separator: ","), "version": "\(table.version)"])
+                        log.debug(
+                            "routing table changed",
+                            ["apps": changed.sorted().joined(separator: ","), "version": "\(table.version)"])
                     }
                 }
                 if Task.isCancelled { return }

@@ -69,7 +69,8 @@ package final class RoutingTable: Sendable {
             buckets[RoutingTable.bucket(of: name)][name] = AppRoute(name: name, instances: list)
             instances += list.count
         }
-        self.init(version: version, buckets: buckets, apps: apps.values.filter { !$0.isEmpty }.count, instances: instances)
+        self.init(
+            version: version, buckets: buckets, apps: apps.values.filter { !$0.isEmpty }.count, instances: instances)
     }
 
     /// The route for `app` (lower-case), nil when the app was never registered.

@@ -72,7 +72,8 @@ package final class ProxyServer: Sendable {
             var literal = configuration.host
             if literal == "localhost" { literal = "127.0.0.1" }
             guard let address = SocketAddress(ip: literal, port: configuration.port) else {
-                throw SystemError("bind", address: "\(configuration.host):\(configuration.port)", code: Posix.EADDRNOTAVAIL)
+                throw SystemError(
+                    "bind", address: "\(configuration.host):\(configuration.port)", code: Posix.EADDRNOTAVAIL)
             }
             let fd = try Socket.listen(on: address, backlog: 4096)
             let group: EventLoopGroup
@@ -90,7 +91,8 @@ package final class ProxyServer: Sendable {
                 adminConfiguration.port = adminAddress.port
                 adminConfiguration.threads = 1
                 let server = HTTPServer(
-                    configuration: adminConfiguration, handler: AdminHandler(proxy: self), log: log.with("listener", "admin"))
+                    configuration: adminConfiguration, handler: AdminHandler(proxy: self),
+                    log: log.with("listener", "admin"))
                 do {
                     adminPort = try server.start()
                     admin = server
@@ -125,8 +127,10 @@ package final class ProxyServer: Sendable {
                     admin: admin, adminPort: adminPort))
             log.info(
                 "proxy listening",
-                ["address": address.with(port: port).description, "domain": shared.matcher.domain,
-                 "workers": "\(workers.count)"])
+                [
+                    "address": address.with(port: port).description, "domain": shared.matcher.domain,
+                    "workers": "\(workers.count)",
+                ])
             return port
         }
     }

@@ -123,8 +123,10 @@ final class ProxyWorker: @unchecked Sendable {
             metrics.ejections += 1
             shared.log.warning(
                 "instance ejected after repeated failures",
-                ["instance": instance.key, "address": instance.address.description,
-                 "cooldown": "\(shared.configuration.ejectionCooldown)"])
+                [
+                    "instance": instance.key, "address": instance.address.description,
+                    "cooldown": "\(shared.configuration.ejectionCooldown)",
+                ])
         }
     }
 

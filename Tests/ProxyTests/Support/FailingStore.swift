@@ -11,7 +11,8 @@ final class FailingStore: KVStore {
     private let watchers = Mutex<[AsyncThrowingStream<WatchBatch, any Error>.Continuation]>([])
 
     init() throws {
-        inner = try MemoryStore.open(MemoryStore.Configuration(log: Log(component: "store", level: .error, sink: MemoryLogSink())))
+        inner = try MemoryStore.open(
+            MemoryStore.Configuration(log: Log(component: "store", level: .error, sink: MemoryLogSink())))
     }
 
     private func check() throws {
@@ -39,7 +40,9 @@ final class FailingStore: KVStore {
     func grantLease(ttl: Int64, id: LeaseID?) async throws -> Lease { try await inner.grantLease(ttl: ttl, id: id) }
     func keepAlive(_ id: LeaseID) async throws -> Int64 { try await inner.keepAlive(id) }
     func revoke(_ id: LeaseID) async throws { try await inner.revoke(id) }
-    func timeToLive(_ id: LeaseID, keys: Bool) async throws -> LeaseStatus { try await inner.timeToLive(id, keys: keys) }
+    func timeToLive(_ id: LeaseID, keys: Bool) async throws -> LeaseStatus {
+        try await inner.timeToLive(id, keys: keys)
+    }
     func compact(_ revision: Revision) async throws { try await inner.compact(revision) }
     func watch(_ request: WatchRequest) -> WatchStream {
         let (stream, continuation) = WatchStream.makeStream()

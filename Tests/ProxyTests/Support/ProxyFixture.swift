@@ -19,7 +19,9 @@ final class TestUpstream: Sendable {
     let port: Int
     let requests = Atomic<Int>(0)
 
-    init(name: String, handler: (any HTTPHandler)? = nil, configure: (inout HTTPServer.Configuration) -> Void = { _ in })
+    init(
+        name: String, handler: (any HTTPHandler)? = nil, configure: (inout HTTPServer.Configuration) -> Void = { _ in }
+    )
         throws
     {
         self.name = name
@@ -70,7 +72,8 @@ final class ProxyFixture: Sendable {
     let client: HTTPClient
 
     init(configure: (inout ProxyConfiguration) -> Void = { _ in }) throws {
-        store = try MemoryStore.open(MemoryStore.Configuration(log: Log(component: "store", level: .error, sink: MemoryLogSink())))
+        store = try MemoryStore.open(
+            MemoryStore.Configuration(log: Log(component: "store", level: .error, sink: MemoryLogSink())))
         var configuration = ProxyConfiguration()
         configuration.port = 0
         configuration.domain = ProxyFixture.domain
