@@ -45,7 +45,8 @@ package struct EtcdBackend: SyncBackend {
                             for try await batch in store.watch(WatchRequest(.prefix(key), from: revision + 1)) {
                                 var changes: [(key: String, value: String?)] = []
                                 for event in batch.events where Self.matches(event.kv.keyString, key) {
-                                    changes.append((event.kv.keyString, event.kind == .put ? event.kv.valueString : nil))
+                                    changes.append(
+                                        (event.kv.keyString, event.kind == .put ? event.kv.valueString : nil))
                                 }
                                 let last = batch.events.last?.kv.modRevision ?? batch.revision
                                 if !changes.isEmpty { continuation.yield(.events(changes, revision: last)) }

@@ -52,7 +52,9 @@ package struct FileBackend: SyncBackend {
     static func flatten(_ node: YAMLValue, key: String, into vars: inout [String: String]) {
         switch node {
         case .list(let items):
-            for (index, item) in items.enumerated() { flatten(item, key: GoPathJoin.join(key, String(index)), into: &vars) }
+            for (index, item) in items.enumerated() {
+                flatten(item, key: GoPathJoin.join(key, String(index)), into: &vars)
+            }
         case .map(let entries):
             for (name, value) in entries { flatten(value, key: GoPathJoin.join(key, name), into: &vars) }
         case .string(let s): vars[key] = s

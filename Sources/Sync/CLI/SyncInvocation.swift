@@ -26,7 +26,9 @@ package struct SyncInvocation: Sendable {
         FlagSpec("interval", value: "SECONDS", help: "otherwise process every SECONDS (default 600)"),
         FlagSpec("noop", help: "write nothing; print a unified diff of what would change"),
         FlagSpec("sync-only", help: "write files but run neither check_cmd nor reload_cmd"),
-        FlagSpec("store", value: "URL", aliases: ["node"], repeatable: true, help: "store endpoint (default http://127.0.0.1:2379)"),
+        FlagSpec(
+            "store", value: "URL", aliases: ["node"], repeatable: true,
+            help: "store endpoint (default http://127.0.0.1:2379)"),
         FlagSpec("backend", value: "NAME", help: "etcd (also etcdv3), env or file (default etcd)"),
         FlagSpec("file", value: "PATH", repeatable: true, help: "YAML or JSON file or directory (backend file)"),
         FlagSpec("filter", value: "GLOB", help: "file names read in --file directories (default *)"),
@@ -151,7 +153,8 @@ package struct SyncInvocation: Sendable {
     static func duration(_ text: Substring) -> Duration? {
         let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("ns", 1e-9), ("s", 1), ("m", 60), ("h", 3600)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value >= 0, value.isFinite, value * scale < 86400 else {
+            guard let value = Double(text.dropLast(suffix.count)), value >= 0, value.isFinite, value * scale < 86400
+            else {
                 return nil
             }
             return .nanoseconds(Int64(value * scale * 1e9))
@@ -200,11 +203,15 @@ struct ConfdFile {
         for entry in table.entries {
             let where_ = "config file \(path):\(entry.line)"
             func string() throws -> String {
-                guard case .string(let s) = entry.value else { throw UsageError("\(where_): \(entry.key) must be a string") }
+                guard case .string(let s) = entry.value else {
+                    throw UsageError("\(where_): \(entry.key) must be a string")
+                }
                 return s
             }
             func bool() throws -> Bool {
-                guard case .bool(let b) = entry.value else { throw UsageError("\(where_): \(entry.key) must be true or false") }
+                guard case .bool(let b) = entry.value else {
+                    throw UsageError("\(where_): \(entry.key) must be true or false")
+                }
                 return b
             }
             func strings() throws -> [String] {
@@ -213,7 +220,9 @@ struct ConfdFile {
                     throw UsageError("\(where_): \(entry.key) must be an array of strings")
                 }
                 return try items.map { item in
-                    guard case .string(let s) = item else { throw UsageError("\(where_): \(entry.key) must be an array of strings") }
+                    guard case .string(let s) = item else {
+                        throw UsageError("\(where_): \(entry.key) must be an array of strings")
+                    }
                     return s
                 }
             }

@@ -8,6 +8,8 @@ import Templates
 /// - `hostPorts (gets "/services/web/app/*")`: the pairs whose value is a strict `HOST:PORT`; each refused
 ///   pair is recorded (its key), so the caller logs it once and renders the rest.
 /// - `isHostPort "10.0.0.1:80"`: true or false.
+/// - `isHostname "app"`: whether an app name (from a key) is a DNS name, safe as an upstream name and
+///   in `server_name`.
 ///
 /// `router sync` and `router render` merge `HostPortGuard.functions(...)` into confd's set.
 package final class HostPortGuard: Sendable {
@@ -51,6 +53,13 @@ package final class HostPortGuard: Sendable {
                     }
                 }
                 return .list(kept, kind)
+            },
+            "isHostname": { args in
+                guard args.count == 1 else { throw FunctionError.argumentCount(want: "1", got: args.count) }
+                guard case .string(let text) = args[0] else {
+                    throw FunctionError.argumentType(expected: "string", got: args[0].goTypeName)
+                }
+                return .bool(HostPort.isHostname(Substring(text)))
             },
             "isHostPort": { args in
                 guard args.count == 1 else { throw FunctionError.argumentCount(want: "1", got: args.count) }

@@ -25,7 +25,8 @@ package enum ShellCommand {
         switch outcome.termination {
         case .exited(0): return Result(succeeded: true, status: "exited 0", output: output)
         case .exited(let code): return Result(succeeded: false, status: "exited \(code)", output: output)
-        case .signalled(let signal): return Result(succeeded: false, status: "killed by signal \(signal)", output: output)
+        case .signalled(let signal):
+            return Result(succeeded: false, status: "killed by signal \(signal)", output: output)
         }
     }
 }

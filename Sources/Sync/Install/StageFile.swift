@@ -23,7 +23,8 @@ package struct StageFile: Sendable {
     ) throws(SyncError) -> StageFile {
         let directory = (dest as NSString).deletingLastPathComponent
         let base = (dest as NSString).lastPathComponent
-        let path = (directory.isEmpty ? "." : directory) + "/." + base + String(UInt32.random(in: 100_000_000...999_999_999))
+        let path =
+            (directory.isEmpty ? "." : directory) + "/." + base + String(UInt32.random(in: 100_000_000...999_999_999))
         do {
             let file = try DataFile(path: path, mode: .replace)
             try file.write(contents)

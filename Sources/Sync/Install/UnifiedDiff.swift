@@ -87,14 +87,19 @@ package enum UnifiedDiff {
         let m = midB.count
         if n * m > 4_000_000 {
             // Too large to align: show the middle as replaced.
-            for (k, line) in midA.enumerated() { edits.append(Edit(kind: .delete, text: line, oldLine: head + k + 1, newLine: head + 1)) }
-            for (k, line) in midB.enumerated() { edits.append(Edit(kind: .insert, text: line, oldLine: head + n + 1, newLine: head + k + 1)) }
+            for (k, line) in midA.enumerated() {
+                edits.append(Edit(kind: .delete, text: line, oldLine: head + k + 1, newLine: head + 1))
+            }
+            for (k, line) in midB.enumerated() {
+                edits.append(Edit(kind: .insert, text: line, oldLine: head + n + 1, newLine: head + k + 1))
+            }
         } else {
             var table = [[Int32]](repeating: [Int32](repeating: 0, count: m + 1), count: n + 1)
             if n > 0 && m > 0 {
                 for i in stride(from: n - 1, through: 0, by: -1) {
                     for j in stride(from: m - 1, through: 0, by: -1) {
-                        table[i][j] = midA[i] == midB[j] ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
+                        table[i][j] =
+                            midA[i] == midB[j] ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
                     }
                 }
             }
@@ -117,7 +122,9 @@ package enum UnifiedDiff {
         }
         for k in 0..<tail {
             edits.append(
-                Edit(kind: .same, text: a[a.count - tail + k], oldLine: a.count - tail + k + 1, newLine: b.count - tail + k + 1))
+                Edit(
+                    kind: .same, text: a[a.count - tail + k], oldLine: a.count - tail + k + 1,
+                    newLine: b.count - tail + k + 1))
         }
         return edits
     }

@@ -7,7 +7,8 @@ enum ResourceLoader {
     /// (with a warning, as confd).
     static func load(_ configuration: SyncConfiguration, log: Log) -> (resources: [Resource], errors: [SyncError]) {
         guard FileManager.default.fileExists(atPath: configuration.confDirectory) else {
-            log.warning("cannot load template resources: confdir does not exist", ["confdir": configuration.confDirectory])
+            log.warning(
+                "cannot load template resources: confdir does not exist", ["confdir": configuration.confDirectory])
             return ([], [])
         }
         let files: [String]
@@ -26,7 +27,8 @@ enum ResourceLoader {
             }
             do {
                 let (resource, warnings) = try Resource.parse(
-                    String(decoding: data, as: UTF8.self), file: file, templateDirectory: configuration.templateDirectory,
+                    String(decoding: data, as: UTF8.self), file: file,
+                    templateDirectory: configuration.templateDirectory,
                     globalPrefix: configuration.prefix, keepStageFile: configuration.options.keepStageFile)
                 for warning in warnings { log.warning("resource file", ["warning": warning]) }
                 log.debug("found template resource", ["file": file])

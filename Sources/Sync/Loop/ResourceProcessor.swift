@@ -77,7 +77,9 @@ package final class ResourceProcessor: Sendable {
             log.warning("noop mode enabled, target config will not be modified")
             if changed {
                 let old = StageFile.facts(of: resource.dest).map { String(decoding: $0.contents, as: UTF8.self) } ?? ""
-                output(UnifiedDiff.make(old: old, new: rendered, oldName: resource.dest, newName: resource.dest + " (new)"))
+                output(
+                    UnifiedDiff.make(old: old, new: rendered, oldName: resource.dest, newName: resource.dest + " (new)")
+                )
             }
             return .noop(changed: changed)
         }
@@ -91,14 +93,16 @@ package final class ResourceProcessor: Sendable {
             log.debug("running check_cmd", ["command": command])
             let result = await ShellCommand.run(command)
             guard result.succeeded else {
-                throw .checkFailed(dest: resource.dest, command: command, status: result.status, output: result.output.oneLine)
+                throw .checkFailed(
+                    dest: resource.dest, command: command, status: result.status, output: result.output.oneLine)
             }
         }
         try stage.install()
         installed = true
         log.info("target config updated")
         guard !options.syncOnly && !resource.reloadCommand.isEmpty else { return .updated(reload: nil) }
-        return .updated(reload: try commandText(resource.reloadCommand, src: stage.path, dest: resource.dest, name: "reloadcmd"))
+        return .updated(
+            reload: try commandText(resource.reloadCommand, src: stage.path, dest: resource.dest, name: "reloadcmd"))
     }
 
     /// Renders the template (compiled once per distinct text), with the injection guard merged in.
@@ -156,15 +160,21 @@ package final class ResourceProcessor: Sendable {
     func compare(stage: String, dest: String, log: Log) -> Bool {
         guard let want = StageFile.facts(of: stage) else { return true }
         guard let have = StageFile.facts(of: dest) else { return true }
-        if have.uid != want.uid { log.info("target config has the wrong owner", ["have": "\(have.uid)", "want": "\(want.uid)"]) }
-        if have.gid != want.gid { log.info("target config has the wrong group", ["have": "\(have.gid)", "want": "\(want.gid)"]) }
+        if have.uid != want.uid {
+            log.info("target config has the wrong owner", ["have": "\(have.uid)", "want": "\(want.uid)"])
+        }
+        if have.gid != want.gid {
+            log.info("target config has the wrong group", ["have": "\(have.gid)", "want": "\(want.gid)"])
+        }
         if have.mode != want.mode {
             log.info(
                 "target config has the wrong mode",
                 ["have": "0" + String(have.mode, radix: 8), "want": "0" + String(want.mode, radix: 8)])
         }
         if have.contents != want.contents {
-            log.info("target config has other contents", ["have_bytes": "\(have.contents.count)", "want_bytes": "\(want.contents.count)"])
+            log.info(
+                "target config has other contents",
+                ["have_bytes": "\(have.contents.count)", "want_bytes": "\(want.contents.count)"])
         }
         return have != want
     }

@@ -81,7 +81,8 @@ package final class SyncEngine: Sendable {
             if result.succeeded {
                 log.info("reload_cmd succeeded", ["command": command])
             } else {
-                let error = SyncError.reloadFailed(command: command, status: result.status, output: result.output.oneLine)
+                let error = SyncError.reloadFailed(
+                    command: command, status: result.status, output: result.output.oneLine)
                 log.error("reload_cmd failed", ["command": command, "error": error.description])
                 ok = false
             }

@@ -59,21 +59,29 @@ package final class SyncMetrics: Sendable {
                 out += "\(name){resource=\"\(escape(key))\"} \(format(values[key] ?? 0))\n"
             }
         }
-        family("switchboard_sync_renders_total", "counter", "Renders that completed, per resource.", s.renders.mapValues(Double.init))
-        family("switchboard_sync_failures_total", "counter", "Resource cycles that failed, per resource.", s.failures.mapValues(Double.init))
+        family(
+            "switchboard_sync_renders_total", "counter", "Renders that completed, per resource.",
+            s.renders.mapValues(Double.init))
+        family(
+            "switchboard_sync_failures_total", "counter", "Resource cycles that failed, per resource.",
+            s.failures.mapValues(Double.init))
         family(
             "switchboard_sync_checks_failed_total", "counter", "check_cmd refusals, per resource.",
             s.checksFailed.mapValues(Double.init))
         family(
             "switchboard_sync_last_success_timestamp_seconds", "gauge", "When each resource last processed cleanly.",
             s.lastSuccess)
-        out += "# HELP switchboard_sync_reloads_total reload_cmd runs that succeeded.\n# TYPE switchboard_sync_reloads_total counter\n"
+        out +=
+            "# HELP switchboard_sync_reloads_total reload_cmd runs that succeeded.\n# TYPE switchboard_sync_reloads_total counter\n"
         out += "switchboard_sync_reloads_total \(s.reloads)\n"
-        out += "# HELP switchboard_sync_reload_failures_total reload_cmd runs that failed.\n# TYPE switchboard_sync_reload_failures_total counter\n"
+        out +=
+            "# HELP switchboard_sync_reload_failures_total reload_cmd runs that failed.\n# TYPE switchboard_sync_reload_failures_total counter\n"
         out += "switchboard_sync_reload_failures_total \(s.reloadFailures)\n"
-        out += "# HELP switchboard_sync_watch_up 1 while the store answers, 0 during an outage.\n# TYPE switchboard_sync_watch_up gauge\n"
+        out +=
+            "# HELP switchboard_sync_watch_up 1 while the store answers, 0 during an outage.\n# TYPE switchboard_sync_watch_up gauge\n"
         out += "switchboard_sync_watch_up \(s.watchUp ? 1 : 0)\n"
-        out += "# HELP switchboard_sync_store_revision The newest store revision read or watched.\n# TYPE switchboard_sync_store_revision gauge\n"
+        out +=
+            "# HELP switchboard_sync_store_revision The newest store revision read or watched.\n# TYPE switchboard_sync_store_revision gauge\n"
         out += "switchboard_sync_store_revision \(s.revision)\n"
         return out
     }

@@ -74,7 +74,8 @@ struct WatchLoop {
                 if compacted {
                     log.warning("watch history compacted, reading everything again", ["dest": resources[index].dest])
                 } else {
-                    log.warning("watch ended, reading everything again", ["dest": resources[index].dest, "reason": reason])
+                    log.warning(
+                        "watch ended, reading everything again", ["dest": resources[index].dest, "reason": reason])
                 }
                 needsRead.insert(index)
                 coalescer.change(at: .now)
@@ -170,17 +171,20 @@ struct WatchLoop {
                     sink.yield(.change(generation: generation, index: index, change))
                 }
                 if !Task.isCancelled {
-                    sink.yield(.watchEnded(generation: generation, index: index, reason: "watch ended", compacted: false))
+                    sink.yield(
+                        .watchEnded(generation: generation, index: index, reason: "watch ended", compacted: false))
                 }
             } catch let error as KVError {
                 if case .compacted = error {
                     sink.yield(.watchEnded(generation: generation, index: index, reason: "\(error)", compacted: true))
                 } else if !Task.isCancelled {
-                    sink.yield(.watchEnded(generation: generation, index: index, reason: "\(error)".oneLine, compacted: false))
+                    sink.yield(
+                        .watchEnded(generation: generation, index: index, reason: "\(error)".oneLine, compacted: false))
                 }
             } catch {
                 if !Task.isCancelled {
-                    sink.yield(.watchEnded(generation: generation, index: index, reason: "\(error)".oneLine, compacted: false))
+                    sink.yield(
+                        .watchEnded(generation: generation, index: index, reason: "\(error)".oneLine, compacted: false))
                 }
             }
         }

@@ -77,7 +77,8 @@ extension Resource {
             if entry.key.lowercased() == "template", case .table(let t) = entry.value {
                 table = t
             } else {
-                warnings.append("\(file):\(entry.line): unknown table or key '\(entry.key)' (confd reads only [template])")
+                warnings.append(
+                    "\(file):\(entry.line): unknown table or key '\(entry.key)' (confd reads only [template])")
             }
         }
         var fields: [String: (TOMLValue, Int)] = [:]
@@ -93,13 +94,15 @@ extension Resource {
         func string(_ name: String) throws(SyncError) -> String? {
             guard let (value, line) = fields[name] else { return nil }
             guard case .string(let s) = value else {
-                throw .resourceFile(path: file, reason: "\(file):\(line): \(name) must be a string, not \(value.typeName)")
+                throw .resourceFile(
+                    path: file, reason: "\(file):\(line): \(name) must be a string, not \(value.typeName)")
             }
             return s
         }
         func integer(_ name: String) throws(SyncError) -> Int? {
             guard let (value, line) = fields[name] else { return nil }
-            guard case .integer(let n) = value, let small = Int(exactly: n), small >= -1, small <= Int(UInt32.max) else {
+            guard case .integer(let n) = value, let small = Int(exactly: n), small >= -1, small <= Int(UInt32.max)
+            else {
                 throw .resourceFile(path: file, reason: "\(file):\(line): \(name) must be a user or group number")
             }
             return small == -1 ? nil : small
