@@ -66,21 +66,14 @@ struct UnitFileTests {
     @Test func everyExecStartOfOurExecutablesPassesCheckConfig() throws {
         let directory = try TemporaryDirectory("units")
         defer { directory.remove() }
-        let confdir = directory.file("switchboard")
-        for (from, to) in [("conf.d/nginx.toml", "conf.d/nginx.toml"), ("nginx.tmpl", "templates/nginx.tmpl")] {
-            try FileManager.default.createDirectory(
-                atPath: URL(fileURLWithPath: confdir + "/" + to).deletingLastPathComponent().path,
-                withIntermediateDirectories: true)
-            try FileManager.default.copyItem(
-                atPath: UnitFile.repositoryRoot + "/templates/" + from, toPath: confdir + "/" + to)
-        }
+        // router-nginx.service's install step copies the shipped templates/ (a confd confdir) to /etc/confd.
+        let confdir = UnitFile.repositoryRoot + "/templates"
         var checked = 0
         for unit in try UnitFile.shipped() {
             var words = try unit.execStart(instance: "8080", environment: Self.environment)
             guard let program = words.first, program.hasPrefix("/usr/local/bin/") else { continue }
             let name = String(program.dropFirst("/usr/local/bin/".count))
-            // router-nginx.service's install step puts the shipped template and resource in confd's layout.
-            words = words.map { $0 == "/etc/switchboard" ? confdir : $0 }
+            words = words.map { $0 == "/etc/confd" ? confdir : $0 }
             let process = try ChildProcess(
                 BuiltProducts.path(name), Array(words.dropFirst()) + ["--check-config"],
                 logPath: directory.file("\(unit.name).log"))

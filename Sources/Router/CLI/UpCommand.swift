@@ -17,6 +17,7 @@ package enum UpCommand {
     }
 
     private static func serve(_ options: UpOptions) async throws -> Int32 {
+        if options.nginx { UpNginx.exportTemplateEnvironment(options) }
         let log = Log(component: "up", level: options.logLevel)
         // Before anything starts: a Ctrl-C from here on stops what has started.
         let lifecycle = Lifecycle(log: log)

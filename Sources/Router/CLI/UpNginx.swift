@@ -65,19 +65,23 @@ enum UpNginx {
         return options.listen.port
     }
 
-    /// The shipped template (its `listen 80;` made this nginx's address) and a resource naming it, with
-    /// the shipped resource's check and our nginx's reload.
+    /// Sets what the shipped template reads with `getenv` (the engine renders in this process). Call it before
+    /// any thread starts: `setenv` is not safe against concurrent `getenv`.
+    static func exportTemplateEnvironment(_ options: UpOptions) {
+        let host = options.listen.host.contains(":") ? "[\(options.listen.host)]" : options.listen.host
+        setenv("ROUTER_NGINX_LISTEN", "\(host):\(options.listen.port)", 1)
+        setenv("ROUTER_DOMAIN", options.domain, 1)
+    }
+
+    /// The shipped template, unchanged, and a resource naming it: installed into our nginx's conf.d, checked by
+    /// the shipped `nginx-check-staged` against our main config, reloaded by SIGHUP to our nginx.
     static func writeResource(nginx: PrivateNginx, confdir: String, keyPrefix: String) throws {
-        let shipped = try shippedTemplate()
-        let host = nginx.listen.host.contains(":") ? "[\(nginx.listen.host)]" : nginx.listen.host
-        let template = shipped.replacingOccurrences(of: "listen 80;", with: "listen \(host):\(nginx.listen.port);")
+        let shipped = try shippedTemplates()
         try FileManager.default.createDirectory(atPath: confdir + "/conf.d", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: confdir + "/templates", withIntermediateDirectories: true)
-        try Data(template.utf8).write(to: URL(fileURLWithPath: confdir + "/templates/nginx.tmpl"), options: .atomic)
-        let check =
-            "printf 'events {}\\nhttp { include %s; }\\n' {{.src}} > {{.src}}.check.conf && "
-            + "\(try PrivateNginx.executable()) -t -q -e \(nginx.prefix)/check.log -p \(nginx.prefix) "
-            + "-c {{.src}}.check.conf; status=$?; rm -f {{.src}}.check.conf; exit $status"
+        let template = try Data(contentsOf: URL(fileURLWithPath: shipped + "/nginx.tmpl"))
+        try template.write(to: URL(fileURLWithPath: confdir + "/templates/nginx.tmpl"), options: .atomic)
+        let check = "\(shipped)/nginx-check-staged {{.src}} \(nginx.appsConfig) \(nginx.mainConfig)"
         let resource = """
             # Written by `router up --nginx` at every start from templates/conf.d/nginx.toml; edits are overwritten.
             [template]
@@ -92,19 +96,25 @@ enum UpNginx {
         try Data(resource.utf8).write(to: URL(fileURLWithPath: confdir + "/conf.d/nginx.toml"), options: .atomic)
     }
 
-    /// templates/nginx.tmpl of the checkout: beside the working directory or above the executable
-    /// (`swift run` leaves it in .build/<triple>/debug).
-    static func shippedTemplate() throws -> String {
-        var candidates = [FileManager.default.currentDirectoryPath + "/templates/nginx.tmpl"]
+    /// The checkout's templates/ (nginx.tmpl, nginx-check-staged): beside the working directory or above the
+    /// executable (`swift run` leaves it in .build/<triple>/debug).
+    static func shippedTemplates() throws -> String {
+        var candidates = [FileManager.default.currentDirectoryPath + "/templates"]
         var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<5 {
-            candidates.append(directory.path + "/templates/nginx.tmpl")
+            candidates.append(directory.path + "/templates")
             directory = directory.deletingLastPathComponent()
         }
-        for path in candidates {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }
+        let found = candidates.first {
+            FileManager.default.fileExists(atPath: $0 + "/nginx.tmpl")
+                && FileManager.default.isExecutableFile(atPath: $0 + "/nginx-check-staged")
         }
-        throw UpError("--nginx: cannot find templates/nginx.tmpl (run it from the Switchboard checkout)")
+        guard let found else {
+            throw UpError(
+                "--nginx: cannot find templates/nginx.tmpl and templates/nginx-check-staged "
+                    + "(run it from the Switchboard checkout)")
+        }
+        return URL(fileURLWithPath: found).standardizedFileURL.path
     }
 
     /// A TOML basic string.
