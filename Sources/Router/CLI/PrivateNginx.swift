@@ -67,12 +67,9 @@ struct PrivateNginx: Sendable {
         try Subprocess(executable: try Self.executable(), arguments: ["-e", errorLog, "-p", prefix, "-c", mainConfig])
     }
 
-    /// Makes nginx read its config again (new workers with the new routes; old ones finish their requests).
-    static func reload(_ process: Subprocess) { _ = Posix.kill(process.pid, Posix.SIGHUP) }
-
     /// Stops nginx (SIGTERM), then SIGKILL to its whole group if it is still there after `grace`.
     static func stop(_ process: Subprocess, exited: Task<Subprocess.Outcome, Never>, grace: Duration) async {
-        _ = Posix.kill(process.pid, Posix.SIGTERM)
+        process.send(Posix.SIGTERM)
         let killer = Task {
             try? await Task.sleep(for: grace)
             process.killGroup()
