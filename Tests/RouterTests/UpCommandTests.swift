@@ -154,6 +154,11 @@ struct UpCommandTests {
         ),
         (["up", "--lisen", "127.0.0.1:1"], 2, "router up: unknown flag '--lisen' (did you mean '--listen'?)\n"),
         (["up", "now"], 2, "router up: unexpected argument 'now'\n"),
+        (
+            ["up", "--nginx", "--listen", "127.0.0.1:0"], 2,
+            "router up: flag --listen: --nginx needs a fixed port, not 0\n"
+        ),
+        (["up", "--nginx", "--check-config"], 0, "router up: configuration ok\n"),
     ])
     func flagsAreCheckedBeforeAnythingStarts(_ arguments: [String], _ status: Int32, _ output: String) throws {
         let directory = try TemporaryDirectory("up-flags")

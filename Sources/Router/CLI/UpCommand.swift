@@ -10,7 +10,11 @@ package enum UpCommand {
     package static func run(_ arguments: [String]) async -> Int32 {
         await UpOptions.spec.run(arguments) { flags in
             let options = try UpOptions.parse(flags, environment: ProcessInfo.processInfo.environment)
-            if options.nginx { _ = try PrivateNginx.executable() }
+            // Everything --nginx needs is checked before anything starts (and by --check-config).
+            if options.nginx {
+                _ = try PrivateNginx.executable()
+                _ = try UpNginx.shippedTemplates()
+            }
             if options.checkOnly { return CheckConfig.passed("up") }
             return try await serve(options)
         }

@@ -8,9 +8,8 @@ import Sync
 /// renamed); nginx is reloaded with SIGHUP. Start order store, nginx, sync; stop order the reverse.
 enum UpNginx {
     /// Starts nginx and the sync engine feeding it; returns nginx's port.
-    /// - Throws: `UpError` or `SystemError` with a one-line reason; what it started is stopped again.
+    /// - Throws: `UpError`, `UsageError` or `SystemError` with a one-line reason; what it started is stopped again.
     static func start(_ options: UpOptions, store: MemoryStore, in lifecycle: Lifecycle) async throws -> Int {
-        guard options.listen.port != 0 else { throw UsageError("flag --listen: --nginx needs a fixed port, not 0") }
         let nginx = PrivateNginx(prefix: options.dataDir + "/nginx", listen: options.listen)
         let confdir = nginx.prefix + "/confd"
         try nginx.prepare()
@@ -110,7 +109,7 @@ enum UpNginx {
                 && FileManager.default.isExecutableFile(atPath: $0 + "/nginx-check-staged")
         }
         guard let found else {
-            throw UpError(
+            throw UsageError(
                 "--nginx: cannot find templates/nginx.tmpl and templates/nginx-check-staged "
                     + "(run it from the Switchboard checkout)")
         }

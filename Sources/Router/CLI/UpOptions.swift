@@ -73,6 +73,9 @@ struct UpOptions: Equatable {
             options.prefix = prefix
         }
         options.nginx = flags.isSet("nginx")
+        if options.nginx && options.listen.port == 0 {
+            throw UsageError("flag --listen: --nginx needs a fixed port, not 0")
+        }
         options.logLevel = try LogLevelFlag.parse(flags)
         options.checkOnly = CheckConfig.isRequested(flags)
         return options
