@@ -1,8 +1,8 @@
 import HTTP
 import Platform
 
-/// Accepts client connections on one loop from the listening socket every worker watches
-/// (`EPOLLEXCLUSIVE`: one loop wakes per connection), enforcing the connection cap and backing off when
+/// Accepts client connections on one loop from that worker's own listening socket (`SO_REUSEPORT`: the
+/// kernel spreads connections evenly over the workers), enforcing the connection cap and backing off when
 /// the process runs out of descriptors instead of spinning on `accept`.
 // @unchecked: used on `worker.loop`'s thread only.
 final class ProxyListener: EventLoopHandler, @unchecked Sendable {
@@ -20,7 +20,7 @@ final class ProxyListener: EventLoopHandler, @unchecked Sendable {
 
     /// Starts watching the listening socket; loop thread.
     func start() throws {
-        try worker.loop.register(fd, events: .readable, handler: self, exclusive: true)
+        try worker.loop.register(fd, events: .readable, handler: self)
     }
 
     func handle(_ events: IOEvents) {
@@ -60,7 +60,6 @@ final class ProxyListener: EventLoopHandler, @unchecked Sendable {
     private func backOff(_ code: Int32) {
         guard !pausedForDescriptors else { return }
         pausedForDescriptors = true
-        // An EPOLLEXCLUSIVE registration cannot be modified, only removed and added again.
         worker.loop.deregister(fd)
         if !loggedExhaustion {
             loggedExhaustion = true
@@ -82,10 +81,11 @@ final class ProxyListener: EventLoopHandler, @unchecked Sendable {
         }
     }
 
-    /// Stops accepting on this loop; loop thread.
+    /// Stops accepting on this loop and closes the listening socket; loop thread.
     func stop() {
         guard !stopped else { return }
         stopped = true
         worker.loop.deregister(fd)
+        Posix.close(fd)
     }
 }

@@ -14,7 +14,6 @@ package final class ProxyServer: Sendable {
     }
 
     private struct Running {
-        var fd: Int32
         var port: Int
         var group: EventLoopGroup
         var workers: [ProxyWorker]
@@ -75,12 +74,25 @@ package final class ProxyServer: Sendable {
                 throw SystemError(
                     "bind", address: "\(configuration.host):\(configuration.port)", code: Posix.EADDRNOTAVAIL)
             }
-            let fd = try Socket.listen(on: address, backlog: 4096)
+            let workerCount = max(1, configuration.workers)
+            var fds: [Int32] = []
+            var port = configuration.port
+            do {
+                for _ in 0..<workerCount {
+                    let fd = try Socket.listenSharingPort(on: address.with(port: port), backlog: 4096)
+                    fds.append(fd)
+                    // Port 0: the first socket picks the port, the others join it.
+                    if port == 0 { port = Socket.localAddress(fd)?.port ?? 0 }
+                }
+            } catch {
+                for fd in fds { Posix.close(fd) }
+                throw error
+            }
             let group: EventLoopGroup
             do {
-                group = try EventLoopGroup(threads: max(1, configuration.workers), name: "proxy")
+                group = try EventLoopGroup(threads: workerCount, name: "proxy")
             } catch {
-                Posix.close(fd)
+                for fd in fds { Posix.close(fd) }
                 throw error
             }
             var admin: HTTPServer?
@@ -98,12 +110,12 @@ package final class ProxyServer: Sendable {
                     admin = server
                 } catch {
                     group.shutdown()
-                    Posix.close(fd)
+                    for fd in fds { Posix.close(fd) }
                     throw error
                 }
             }
             let workers = group.loops.map { ProxyWorker(loop: $0, shared: shared) }
-            let listeners = workers.map { ProxyListener(fd: fd, worker: $0) }
+            let listeners = zip(fds, workers).map { ProxyListener(fd: $0, worker: $1) }
             for (worker, listener) in zip(workers, listeners) {
                 worker.loop.execute { [log] in
                     worker.start()
@@ -120,10 +132,9 @@ package final class ProxyServer: Sendable {
             }
             feedState.withLock { $0 = feed }
             let task = Task { await feed.run() }
-            let port = Socket.localAddress(fd)?.port ?? configuration.port
             state = .running(
                 Running(
-                    fd: fd, port: port, group: group, workers: workers, listeners: listeners, feedTask: task,
+                    port: port, group: group, workers: workers, listeners: listeners, feedTask: task,
                     admin: admin, adminPort: adminPort))
             log.info(
                 "proxy listening",
@@ -158,7 +169,6 @@ package final class ProxyServer: Sendable {
         running.feedTask.cancel()
         running.admin?.stop()
         running.group.shutdown()
-        Posix.close(running.fd)
         log.info("proxy stopped", ["closed_in_flight": "\(left)"])
     }
 
