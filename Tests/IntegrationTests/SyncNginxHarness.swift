@@ -16,6 +16,7 @@ final class SyncNginxHarness: Sendable {
 
     let root: TemporaryDirectory
     let nginxPort: Int
+    let metricsPort = FreePort.next()
     let domain = "test.local"
     let store: Locked<Store>
     let storeURL: String
@@ -114,7 +115,10 @@ final class SyncNginxHarness: Sendable {
         environment["ROUTER_NGINX_LISTEN"] = "127.0.0.1:\(nginxPort)"
         let process = try ChildProcess(
             BuiltProducts.path("router"),
-            ["sync", "--confdir", root.file("confd"), "--watch", "--store", storeURL, "--log-level", "debug"],
+            [
+                "sync", "--confdir", root.file("confd"), "--watch", "--store", storeURL, "--log-level", "debug",
+                "--metrics", "127.0.0.1:\(metricsPort)",
+            ],
             logPath: root.file("sync.log"), environment: environment)
         sync.withLock { $0 = process }
     }
@@ -138,6 +142,13 @@ final class SyncNginxHarness: Sendable {
         let response = connection.readAll()
         guard response.hasPrefix("HTTP/1.1 200"), let split = response.range(of: "\r\n\r\n") else { return nil }
         return String(response[split.upperBound...])
+    }
+
+    /// `GET /metrics` from router sync.
+    func metrics() -> String {
+        guard let connection = try? RawConnection(port: metricsPort, timeout: .seconds(2)) else { return "" }
+        connection.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        return connection.readAll()
     }
 
     /// The distinct answers of `count` requests.

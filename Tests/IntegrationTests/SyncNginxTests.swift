@@ -49,7 +49,8 @@ struct SyncNginxTests {
         try await h.client.put("/services/web/app/app@3", three)
         #expect(await eventually { h.answers("app") == ["app@1", "app@3"] }, "\(h.syncLog)")
         let config = try String(contentsOfFile: h.dest, encoding: .utf8)
-        #expect(!config.contains("listen 127.0.0.1:1") && !config.contains("backup") && !config.contains(":1;"))
+        #expect(
+            !config.contains("listen 127.0.0.1:1;") && !config.contains("backup") && !config.contains(" 127.0.0.1:1;"))
         #expect(h.syncLog.contains("key=/services/web/app/app@7"))
         #expect(h.syncLog.contains("key=/services/web/app/app@8"))
         try await h.client.delete("/services/web/app/app@7")
@@ -84,6 +85,14 @@ struct SyncNginxTests {
         let stormReloads = h.reloads - reloadsBefore
         #expect(stormReloads <= 12, "\(stormReloads) reloads for 200 changes")
         #expect(h.answers("app") == ["app@1"])
+
+        // Metrics tell the story: reloads done, a check refused, the watch up, the revision seen.
+        let metrics = h.metrics()
+        #expect(metrics.hasPrefix("HTTP/1.1 200"))
+        #expect(metrics.contains("switchboard_sync_watch_up 1\n"))
+        #expect(metrics.contains("switchboard_sync_checks_failed_total{resource=\"\(h.dest)\"} 1\n"))
+        #expect(!metrics.contains("switchboard_sync_reloads_total 0\n"))
+        #expect(!metrics.contains("switchboard_sync_store_revision 0\n"))
 
         // SIGTERM: exits 0.
         h.sync.withLock { $0 }?.signal(Posix.SIGTERM)

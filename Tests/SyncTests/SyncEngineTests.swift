@@ -127,6 +127,40 @@ struct SyncEngineTests {
         #expect(sink.messages.last == "exiting")
     }
 
+    @Test func intervalModeProcessesAtOnceRereadsResourcesOnHangupAndExitsZeroOnTerm() async throws {
+        let dir = try Confdir()
+        defer { dir.remove() }
+        try dir.resource("a", template: template)
+        var configuration = dir.configuration
+        configuration.mode = .interval(.seconds(3600))
+        let (engine, sink) = engine(configuration, FixedBackend(pairs: ["/services/web/app/app@1": "10.0.0.1:80"]))
+        let (signals, send) = AsyncStream<SignalEvents.Event>.makeStream()
+        let run = Task { await engine.run(signals: signals) }
+        #expect(await eventually { dir.read(dir.out + "/a.conf") == "server 10.0.0.1:80;\n" })
+        try dir.resource("b", template: template)
+        send.yield(.reload)
+        #expect(await eventually { dir.read(dir.out + "/b.conf") == "server 10.0.0.1:80;\n" })
+        send.yield(.terminate(2))
+        #expect(await run.value == 0)
+        #expect(sink.messages.last == "exiting")
+    }
+
+    @Test func noopOnetimePrintsTheDiffAndExitsZero() async throws {
+        let dir = try Confdir()
+        defer { dir.remove() }
+        try dir.resource("a", template: template)
+        var configuration = onetime(dir)
+        configuration.options.noop = true
+        let output = OutputCollector()
+        let engine = SyncEngine(
+            configuration: configuration, backend: FixedBackend(pairs: ["/services/web/app/app@1": "10.0.0.1:80"]),
+            log: Log(component: "sync", level: .error, sink: MemoryLogSink()), output: output.sink)
+        #expect(await engine.run(signals: AsyncStream { $0.finish() }) == 0)
+        let dest = dir.out + "/a.conf"
+        #expect(output.written == "--- \(dest)\n+++ \(dest) (new)\n@@ -0,0 +1 @@\n+server 10.0.0.1:80;\n")
+        #expect(dir.read(dest) == nil)
+    }
+
     @Test func watchReadsEverythingAgainWhenItsHistoryWasCompacted() async throws {
         let dir = try Confdir()
         defer { dir.remove() }

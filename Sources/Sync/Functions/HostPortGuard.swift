@@ -71,3 +71,20 @@ package final class HostPortGuard: Sendable {
         ])
     }
 }
+
+extension Template {
+    /// Compiles `text` knowing confd's functions and the guard's (`hostPorts`, `isHostPort`, `isHostname`),
+    /// as `router sync` does; `router render` uses it so the shipped template renders there too.
+    /// - Throws: `TemplateError.parse`.
+    package init(guardedName name: String, text: String) throws(TemplateError) {
+        try self.init(name: name, text: text, functions: FunctionSet.confdSignatures.merging(HostPortGuard.signatures))
+    }
+
+    /// Renders with confd's functions over `keys` plus the guard; `refused` lists the keys the guard left out.
+    /// - Throws: `TemplateError.execution`; no partial output.
+    package func renderGuarded(_ keys: some KeySnapshot) throws(TemplateError) -> (output: String, refused: [String]) {
+        let guardFunctions = HostPortGuard()
+        let output = try render(functions: FunctionSet.confd(keys).merging(guardFunctions.functions), data: .none)
+        return (output, guardFunctions.takeRefused())
+    }
+}
