@@ -120,6 +120,29 @@ struct UpCommandTests {
         for pid in helpers { #expect(!Self.isAlive(pid), "nginx process \(pid) outlived router up") }
     }
 
+    @Test func nginxEndingByItselfStopsUpWithStatusOneAndFreesTheStore() async throws {
+        let home = try TemporaryDirectory("up-nginx-dies")
+        defer { home.remove() }
+        let (listen, storeListen) = (FreePort.next(), FreePort.next())
+        let up = try ChildProcess(
+            BuiltProducts.path("router"),
+            ["up", "--nginx", "--listen", "127.0.0.1:\(listen)", "--store-listen", "127.0.0.1:\(storeListen)"],
+            logPath: home.file("up.log"), environment: Self.newUser(home: home.path))
+        defer { up.kill9() }
+        #expect(await eventually(timeout: .seconds(20)) { up.output.contains("Ctrl-C stops everything.\n") })
+        let nginx = Self.nginxProcesses(dataDir: home.path + "/.local/share/switchboard")
+        let master = try #require(nginx.first, "no nginx pid file: \(up.output)")
+        kill(master, SIGTERM)  // someone else stops our nginx
+        #expect(await eventually(timeout: .seconds(15)) { !up.isRunning }, "\(up.output)")
+        #expect(up.waitForExit(timeout: .seconds(5)) == 1)
+        #expect(
+            up.output.contains("component=up msg=stopping reason=\"nginx failed: exited with status 0\""),
+            "\(up.output)")
+        #expect(!Self.isListening(storeListen))
+        #expect(!Self.isListening(listen))
+        for pid in nginx { #expect(!Self.isAlive(pid)) }
+    }
+
     @Test func aBusyPortIsOneLineStatusOneAndStopsWhatHadStarted() async throws {
         let home = try TemporaryDirectory("up-busy")
         defer { home.remove() }

@@ -30,10 +30,13 @@ enum UpNginx {
         Task {
             let outcome = await exited.value
             if !outcome.killed {
-                let reason =
-                    String(decoding: outcome.standardError, as: UTF8.self)
-                    .split(separator: "\n").first.map(String.init) ?? "\(outcome.termination)"
-                lifecycle.fail("nginx", reason: "exited (\(outcome.termination)): \(reason)")
+                let ended =
+                    switch outcome.termination {
+                    case .exited(let status): "exited with status \(status)"
+                    case .signalled(let signal): "ended by signal \(signal)"
+                    }
+                let said = String(decoding: outcome.standardError, as: UTF8.self).split(separator: "\n").first
+                lifecycle.fail("nginx", reason: ended + (said.map { ": \($0)" } ?? ""))
             }
         }
         guard await listening(options.listen) else {
