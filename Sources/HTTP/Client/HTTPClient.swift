@@ -140,7 +140,8 @@ package final class HTTPClient: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let accepted = connection.onLoop { $0.connect(to: address, timeout: timeout, continuation) }
                 if !accepted {
-                    Posix.close(fd)
+                    // The loop stopped before registering anything: closing here cannot race it.
+                    connection.channel.close()
                     continuation.resume(throwing: HTTPClientError.shutdown)
                 }
             }

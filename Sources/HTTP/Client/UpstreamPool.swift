@@ -36,10 +36,8 @@ package final class UpstreamPool: @unchecked Sendable {
     /// The most recently used idle connection to `address`, or a new one being connected.
     /// - Returns: nil when a socket cannot be created (`code` says why).
     package func connection(to address: SocketAddress) -> (connection: UpstreamConnection?, code: Int32) {
-        if var list = idle[address], let last = list.popLast() {
-            idle[address] = list.isEmpty ? nil : list
-            return (last, 0)
-        }
+        // Popped in place: copying the list out first would copy every idle connection on each request.
+        if let last = idle[address]?.popLast() { return (last, 0) }
         guard !closed else { return (nil, Posix.EBADF) }
         let fd: Int32
         do {
@@ -77,9 +75,8 @@ package final class UpstreamPool: @unchecked Sendable {
     /// Drops a closed connection.
     func forget(_ connection: UpstreamConnection) {
         live[ObjectIdentifier(connection)] = nil
-        if var list = idle[connection.address], let index = list.firstIndex(where: { $0 === connection }) {
-            list.remove(at: index)
-            idle[connection.address] = list.isEmpty ? nil : list
+        if let index = idle[connection.address]?.firstIndex(where: { $0 === connection }) {
+            idle[connection.address]?.remove(at: index)
         }
     }
 
