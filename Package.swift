@@ -28,7 +28,8 @@ let package = Package(
             name: "store-bench", dependencies: ["KV", "HTTP", "Platform"], path: "bench/store/Sources",
             swiftSettings: strict),
         .executableTarget(
-            name: "sync-bench", dependencies: ["Sync", "Platform"], path: "bench/sync/Sources", swiftSettings: strict),
+            name: "sync-bench", dependencies: ["Sync", "Templates", "Platform"], path: "bench/sync/Sources",
+            swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Platform"], path: "Tests/TestSupport", swiftSettings: strict),
         .target(
             name: "KVTestSupport", dependencies: ["KV", "HTTP", "Platform", "TestSupport"], path: "Tests/KVTestSupport",

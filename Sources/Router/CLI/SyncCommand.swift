@@ -1,35 +1,41 @@
+import HTTP
 import KV
 import Platform
 import Sync
 
 /// `router sync`: confd rebuilt. Parses flags (both spellings) and wires a backend to the engine.
 enum SyncCommand {
+    static let spec = CommandSpec(
+        name: "router sync", synopsis: SyncInvocation.synopsis, summary: SyncInvocation.summary,
+        flags: SyncInvocation.specs)
+
+    /// A failure that is not the user's typing: exit status 1.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
     static func run(_ arguments: [String]) async -> Int32 {
-        let invocation: SyncInvocation
-        do {
-            invocation = try SyncInvocation.parse(arguments)
-        } catch {
-            Posix.writeStandardError("router sync: \(error) (see router sync --help)\n")
-            return 2
+        await spec.run(arguments) { _ in
+            let invocation = try SyncInvocation.parse(arguments)
+            return try await run(invocation)
         }
-        if invocation.help {
-            Posix.writeStandardOutput(SyncInvocation.usage + "\n")
-            return 0
-        }
+    }
+
+    static func run(_ invocation: SyncInvocation) async throws -> Int32 {
         let log = Log(component: "sync", level: invocation.logLevel)
         let backend: any SyncBackend
         var client: EtcdClient? = nil
         switch invocation.backend {
         case .etcd(let urls):
+            let endpoints: [Endpoint]
             do {
-                let etcd = try EtcdClient(
-                    configuration: EtcdClient.Configuration(endpoints: try EtcdClient.endpoints(from: urls)), log: log)
-                client = etcd
-                backend = EtcdBackend(store: etcd)
+                endpoints = try EtcdClient.endpoints(from: urls)
             } catch {
-                Posix.writeStandardError("router sync: \(error) (see router sync --help)\n")
-                return 2
+                throw UsageError("flag --store: \(error)")
             }
+            let etcd = try EtcdClient(configuration: EtcdClient.Configuration(endpoints: endpoints), log: log)
+            client = etcd
+            backend = EtcdBackend(store: etcd)
             log.info("backend set to etcd", ["nodes": urls.joined(separator: ",")])
         case .env:
             backend = EnvBackend()
@@ -41,7 +47,7 @@ enum SyncCommand {
         defer { client?.close() }
         if invocation.checkConfigOnly {
             let problems = SyncEngine.check(invocation.configuration)
-            for problem in problems { Posix.writeStandardError("router sync: \(problem)\n") }
+            for problem in problems { printError("router sync: \(problem)") }
             return problems.isEmpty ? 0 : 2
         }
         let signals = SignalEvents()
@@ -57,8 +63,7 @@ enum SyncCommand {
                 log.info("metrics serving", ["listen": address, "port": "\(port)"])
                 metricsServer = server
             } catch {
-                Posix.writeStandardError("router sync: metrics \(address): \(error)\n")
-                return 1
+                throw Failure(description: "metrics \(address): \(error)")
             }
         }
         defer { metricsServer?.stop() }

@@ -39,24 +39,28 @@ package struct SyncInvocation: Sendable {
         FlagSpec("metrics", value: "ADDR:PORT", help: "serve Prometheus metrics on this loopback address"),
         FlagSpec("log-level", value: "LEVEL", help: "trace, debug, info, warning (warn) or error (default info)"),
         FlagSpec("check-config", help: "load flags, resources and templates, then exit 0 (or 2)"),
-        FlagSpec("help", aliases: ["h"], help: "show this help"),
     ]
 
-    package static let usage =
-        "usage: router sync --confdir DIR [--watch | --interval SECONDS | --onetime] [--noop] [--sync-only]\n"
-        + "                   [--store URL]... [--backend etcd|env|file] [--file PATH]... [--prefix P]\n"
-        + "                   [--wait MIN:MAX] [--keep-stage-file] [--config-file PATH] [--metrics ADDR:PORT]\n\n"
-        + "Renders confd template resources from the store, checks them and reloads the service: a drop-in\n"
-        + "for confd (its single-dash flags work too: -onetime -watch -interval -noop -sync-only -confdir\n"
-        + "-config-file -node -prefix -backend -file -log-level -keep-stage-file).\n\nflags:\n"
-        + specs.map(\.helpLine).joined(separator: "\n")
+    /// The synopsis `router sync --help` shows.
+    package static let synopsis = """
+        router sync --confdir DIR [--watch | --interval SECONDS | --onetime] [--noop] [--sync-only]
+                          [--store URL]... [--backend etcd|env|file] [--file PATH]... [--prefix P]
+                          [--wait MIN:MAX] [--keep-stage-file] [--config-file PATH] [--metrics ADDR:PORT]
+        """
+
+    /// What `router sync --help` says it does.
+    package static let summary = """
+        Renders confd template resources from the store, checks them and reloads the service: a drop-in
+        for confd (its single-dash flags work too: -onetime -watch -interval -noop -sync-only -confdir
+        -config-file -node -prefix -backend -file -log-level -keep-stage-file).
+        """
 
     /// Parses `arguments` (after `sync`); `environment` supplies `ETCDCTL_PEERS` as confd reads it.
     /// - Throws: `UsageError` with a one-line reason.
     package static func parse(
         _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> SyncInvocation {
-        let flags = try ParsedFlags.parse(arguments, specs: specs)
+        let flags = try ParsedFlags.parse(arguments, specs: specs + [FlagSpec("help", aliases: ["h"], help: "")])
         guard flags.positionals.isEmpty else { throw UsageError("unexpected argument '\(flags.positionals[0])'") }
         var file = ConfdFile()
         if let path = flags.string("config-file"), FileManager.default.fileExists(atPath: path) {

@@ -26,9 +26,10 @@ package struct StageFile: Sendable {
         let path =
             (directory.isEmpty ? "." : directory) + "/." + base + String(UInt32.random(in: 100_000_000...999_999_999))
         do {
+            // No fsync, as confd: readers see the old file or the new (rename), and ext4 flushes a file
+            // renamed over another before the rename is committed (auto_da_alloc).
             let file = try DataFile(path: path, mode: .replace)
             try file.write(contents)
-            try file.sync()
         } catch {
             try? FileManager.default.removeItem(atPath: path)
             throw .stage(dest: dest, reason: "\(error)")
@@ -46,13 +47,19 @@ package struct StageFile: Sendable {
     }
 
     /// The facts of the file at `path`, following a symlink as confd's `os.Stat` does; nil when absent.
-    package static func facts(of path: String) -> Facts? {
+    /// `contents`, when given, stands for the file's bytes (already known), so they are not read again.
+    package static func facts(of path: String, contents known: [UInt8]? = nil) -> Facts? {
         let target = (path as NSString).resolvingSymlinksInPath
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: target),
-            let data = FileManager.default.contents(atPath: target)
-        else { return nil }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: target) else { return nil }
+        let contents: [UInt8]
+        if let known {
+            contents = known
+        } else {
+            guard let data = FileManager.default.contents(atPath: target) else { return nil }
+            contents = [UInt8](data)
+        }
         return Facts(
-            contents: [UInt8](data),
+            contents: contents,
             mode: ((attributes[.posixPermissions] as? NSNumber)?.uint32Value ?? 0) & 0o7777,
             uid: (attributes[.ownerAccountID] as? NSNumber)?.intValue ?? -1,
             gid: (attributes[.groupOwnerAccountID] as? NSNumber)?.intValue ?? -1)
@@ -71,7 +78,6 @@ package struct StageFile: Sendable {
     package func install() throws(SyncError) {
         do {
             try DataFile.rename(path, to: dest)
-            try? DataFile.syncDirectory((dest as NSString).deletingLastPathComponent)
         } catch {
             throw .install(dest: dest, reason: "\(error)")
         }

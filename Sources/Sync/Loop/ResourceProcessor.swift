@@ -61,18 +61,21 @@ package final class ResourceProcessor: Sendable {
         } else {
             mode = StageFile.currentMode(of: resource.dest) ?? 0o644
         }
-        var pairs: [String: String] = [:]
-        pairs.reserveCapacity(read.pairs.count)
-        for (key, value) in read.pairs { pairs[resource.templateKey(key)] = value }
+        var pairs = read.pairs
+        if !(resource.prefix == "/" && read.pairs.keys.allSatisfy(GoPathJoin.isClean)) {
+            pairs = [:]
+            pairs.reserveCapacity(read.pairs.count)
+            for (key, value) in read.pairs { pairs[resource.templateKey(key)] = value }
+        }
         let rendered = try render(resource, SortedKeySnapshot(pairs), log: log)
-        let stage = try StageFile.create(
-            Array(rendered.utf8), for: resource.dest, mode: mode, uid: resource.uid, gid: resource.gid)
+        let bytes = Array(rendered.utf8)
+        let stage = try StageFile.create(bytes, for: resource.dest, mode: mode, uid: resource.uid, gid: resource.gid)
         let keep = options.keepStageFile || resource.keepStageFile
         if keep { log.info("keeping staged file", ["stage": stage.path]) }
         var installed = false
         defer { if !keep && !installed { stage.remove() } }
 
-        let changed = compare(stage: stage.path, dest: resource.dest, log: log)
+        let changed = compare(stage: stage.path, contents: bytes, dest: resource.dest, log: log)
         if options.noop {
             log.warning("noop mode enabled, target config will not be modified")
             if changed {
@@ -157,8 +160,9 @@ package final class ResourceProcessor: Sendable {
     }
 
     /// confd's `IsConfigChanged`, logging each difference as confd does.
-    func compare(stage: String, dest: String, log: Log) -> Bool {
-        guard let want = StageFile.facts(of: stage) else { return true }
+    func compare(stage: String, contents: [UInt8], dest: String, log: Log) -> Bool {
+        // The staged bytes are in memory: only the stage file's mode and owner are read back.
+        guard let want = StageFile.facts(of: stage, contents: contents) else { return true }
         guard let have = StageFile.facts(of: dest) else { return true }
         if have.uid != want.uid {
             log.info("target config has the wrong owner", ["have": "\(have.uid)", "want": "\(want.uid)"])

@@ -9,6 +9,28 @@ enum GoPathJoin {
         return clean(nonEmpty.joined(separator: "/"))
     }
 
+    /// Whether `path.Clean` would return an absolute `path` unchanged: no empty, "." or ".." element, no
+    /// trailing slash.
+    static func isClean(_ path: String) -> Bool {
+        var utf8 = path.utf8.makeIterator()
+        guard utf8.next() == UInt8(ascii: "/") else { return false }
+        var length = 0
+        var dots = 0
+        var sawAny = false
+        while let byte = utf8.next() {
+            sawAny = true
+            if byte == UInt8(ascii: "/") {
+                if length == 0 || (dots == length && dots <= 2) { return false }
+                length = 0
+                dots = 0
+            } else {
+                length += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        return !sawAny || !(length == 0 || (dots == length && dots <= 2))
+    }
+
     /// `path.Clean`: no repeated slashes, no "." elements, ".." resolved, no trailing slash.
     static func clean(_ path: String) -> String {
         if path.isEmpty { return "." }

@@ -44,6 +44,8 @@ package struct Resource: Sendable, Equatable {
 
     /// The key a template sees for a store key: confd's `path.Join("/", strings.TrimPrefix(key, prefix))`.
     package func templateKey(_ storeKey: String) -> String {
+        // The common case (no prefix, a clean absolute key) maps a key to itself: skip the string work.
+        if prefix == "/" && GoPathJoin.isClean(storeKey) { return storeKey }
         let trimmed = storeKey.hasPrefix(prefix) ? String(storeKey.dropFirst(prefix.count)) : storeKey
         return GoPathJoin.join("/", trimmed)
     }

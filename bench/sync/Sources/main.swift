@@ -1,6 +1,7 @@
 import Foundation
 import Platform
 import Sync
+import Templates
 
 /// Time to render, compare and write one resource per change with many keys: the shipped nginx template
 /// over APPS × INSTANCES keys, one value changed per round, `ResourceProcessor.process` timed end to end
@@ -49,6 +50,26 @@ enum SyncBench {
             }
         }
         samples.sort()
+        // Where the time goes, measured apart: key mapping + snapshot, render, the rest is stage/compare/rename.
+        let template = try Template(
+            guardedName: "nginx.tmpl",
+            text: String(contentsOfFile: templates + "/nginx.tmpl", encoding: .utf8))
+        var snapshotTimes: [Duration] = []
+        var renderTimes: [Duration] = []
+        for _ in 0..<20 {
+            let t0 = clock.now
+            var mapped: [String: String] = [:]
+            mapped.reserveCapacity(pairs.count)
+            for (key, value) in pairs { mapped[resource.templateKey(key)] = value }
+            let snapshot = SortedKeySnapshot(mapped)
+            let t1 = clock.now
+            _ = try template.renderGuarded(snapshot)
+            let t2 = clock.now
+            snapshotTimes.append(t1 - t0)
+            renderTimes.append(t2 - t1)
+        }
+        snapshotTimes.sort()
+        renderTimes.sort()
         let size = (try? FileManager.default.attributesOfItem(atPath: resource.dest)[.size] as? NSNumber)?.intValue ?? 0
         func ms(_ d: Duration) -> String {
             String(format: "%.2f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000)
@@ -57,5 +78,7 @@ enum SyncBench {
         print("bytes \(size)")
         print("p50_ms \(ms(samples[samples.count / 2]))")
         print("p99_ms \(ms(samples[min(samples.count - 1, samples.count * 99 / 100)]))")
+        print("snapshot_p50_ms \(ms(snapshotTimes[10]))")
+        print("render_p50_ms \(ms(renderTimes[10]))")
     }
 }
