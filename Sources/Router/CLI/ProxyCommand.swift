@@ -5,47 +5,33 @@ import Proxy
 
 /// `router proxy`: the built-in reverse proxy, routing `<app>.<domain>` from the store's watch.
 enum ProxyCommand {
-    static let specs = [
-        FlagSpec("listen", value: "ADDR:PORT", help: "where clients connect (required; loopback unless told)"),
-        FlagSpec("domain", value: "DOMAIN", help: "requests for <app>.DOMAIN go to app's instances (required)"),
-        FlagSpec("prefix", value: "P", help: "store prefix of the instances (default /services/web)"),
-        FlagSpec(
-            "store", value: "URL", repeatable: true,
-            help: "store endpoint, repeatable or comma-separated (default http://127.0.0.1:2379)"),
-        FlagSpec("workers", value: "N", help: "event-loop threads (default 1)"),
-        FlagSpec("admin", value: "ADDR:PORT", help: "admin listener for /metrics and /health (default none)"),
-        FlagSpec("max-connections", value: "N", help: "client connections open at once (default 10000)"),
-        FlagSpec("grace", value: "SECONDS", help: "on SIGTERM, how long requests in flight may finish (default 10)"),
-        FlagSpec("log-level", value: "LEVEL", help: "trace, debug, info, warning or error (default info)"),
-        FlagSpec("check-config", help: "validate the flags and exit"),
-        FlagSpec("help", aliases: ["h"], help: "show this help"),
-    ]
-
-    static let usage =
-        "usage: router proxy --listen ADDR:PORT --domain DOMAIN [--prefix P] [--store URL]... [--workers N]\n"
-        + "                    [--admin 127.0.0.1:PORT]\n\n"
-        + "Routes http://<app>.<domain> to the live instances under <prefix>/<app>/, following the store's watch.\n"
-        + "Unknown hosts get 404, apps with no live instance 503. SIGTERM/SIGINT drain and exit 0.\n\nflags:\n"
-        + specs.map(\.helpLine).joined(separator: "\n")
+    static let spec = CommandSpec(
+        name: "router proxy",
+        synopsis: "router proxy --listen ADDR:PORT --domain DOMAIN [--prefix P] [--store URL]... [--workers N]\n"
+            + "                    [--admin 127.0.0.1:PORT]",
+        summary: "Routes http://<app>.<domain> to the live instances under <prefix>/<app>/, following the store's "
+            + "watch.\nUnknown hosts get 404, apps with no live instance 503. SIGTERM/SIGINT drain and exit 0.",
+        flags: [
+            FlagSpec("listen", value: "ADDR:PORT", help: "where clients connect (required; loopback unless told)"),
+            FlagSpec("domain", value: "DOMAIN", help: "requests for <app>.DOMAIN go to app's instances (required)"),
+            FlagSpec("prefix", value: "P", help: "store prefix of the instances (default /services/web)"),
+            FlagSpec(
+                "store", value: "URL", repeatable: true,
+                help: "store endpoint, repeatable or comma-separated (default http://127.0.0.1:2379)"),
+            FlagSpec("workers", value: "N", help: "event-loop threads (default 1)"),
+            FlagSpec("admin", value: "ADDR:PORT", help: "admin listener for /metrics and /health (default none)"),
+            FlagSpec("max-connections", value: "N", help: "client connections open at once (default 10000)"),
+            FlagSpec(
+                "grace", value: "SECONDS", help: "on SIGTERM, how long requests in flight may finish (default 10)"),
+            LogLevelFlag.spec,
+            FlagSpec("check-config", help: "validate the flags and exit"),
+        ])
 
     static func run(_ arguments: [String]) async -> Int32 {
-        var configuration = ProxyConfiguration()
-        let endpoints: [Endpoint]
-        let log: Log
-        let grace: Duration
-        do {
-            let flags = try ParsedFlags.parse(arguments, specs: specs)
-            if flags.isSet("help") {
-                printOut(usage)
-                return 0
-            }
-            guard flags.positionals.isEmpty else {
-                throw UsageError("unexpected argument '\(flags.positionals[0])'")
-            }
-            log = Log(component: "proxy", level: try LogLevelFlag.parse(flags))
-            guard let listenText = flags.string("listen") else {
-                throw UsageError("--listen ADDR:PORT is required")
-            }
+        await spec.run(arguments) { flags in
+            let log = Log(component: "proxy", level: try LogLevelFlag.parse(flags))
+            var configuration = ProxyConfiguration()
+            guard let listenText = flags.string("listen") else { throw UsageError("--listen ADDR:PORT is required") }
             let listen = try ListenAddress.parse(listenText, flag: "listen")
             configuration.host = listen.host
             configuration.port = listen.port
@@ -54,9 +40,7 @@ enum ProxyCommand {
             }
             configuration.domain = domain
             if let prefix = flags.string("prefix") {
-                guard prefix.hasPrefix("/") else {
-                    throw UsageError("flag --prefix: '\(prefix)' must start with '/'")
-                }
+                guard prefix.hasPrefix("/") else { throw UsageError("flag --prefix: '\(prefix)' must start with '/'") }
                 configuration.prefix = prefix
             }
             configuration.workers = try flags.int("workers", default: 1, in: 1...256)
@@ -66,11 +50,11 @@ enum ProxyCommand {
                 let address = try ListenAddress.parse(admin, flag: "admin")
                 configuration.admin = HostPort(host: address.host, port: address.port)
             }
-            grace = try flags.seconds("grace", default: .seconds(10), in: 0...3600)
+            let grace = try flags.seconds("grace", default: .seconds(10), in: 0...3600)
+            let urls = flags.strings("store").isEmpty ? ["http://127.0.0.1:2379"] : flags.strings("store")
+            let endpoints: [Endpoint]
             do {
-                endpoints = try EtcdClient.endpoints(
-                    from: flags.strings("store").isEmpty
-                        ? ["http://127.0.0.1:2379"] : flags.strings("store"))
+                endpoints = try EtcdClient.endpoints(from: urls)
             } catch {
                 throw UsageError("flag --store: \(error)")
             }
@@ -78,31 +62,22 @@ enum ProxyCommand {
                 printOut("router proxy: configuration ok")
                 return 0
             }
-        } catch {
-            printError("router proxy: \(error)")
-            return 2
+            return try await serve(configuration, endpoints: endpoints, grace: grace, log: log)
         }
+    }
+
+    private static func serve(
+        _ configuration: ProxyConfiguration, endpoints: [Endpoint], grace: Duration, log: Log
+    ) async throws -> Int32 {
         let signals = SignalEvents()
-        let store: EtcdClient
-        do {
-            store = try EtcdClient(configuration: EtcdClient.Configuration(endpoints: endpoints), log: log)
-        } catch {
-            printError("router proxy: \(error)")
-            return 1
-        }
+        defer { signals.cancel() }
+        let store = try EtcdClient(configuration: EtcdClient.Configuration(endpoints: endpoints), log: log)
+        defer { store.close() }
         let proxy = ProxyServer(configuration: configuration, store: store, log: log)
-        do {
-            try proxy.start()
-        } catch {
-            printError("router proxy: \(error)")
-            store.close()
-            return 1
-        }
+        try proxy.start()
         let signal = await signals.nextTermination()
         log.info("proxy stopping", ["signal": "\(signal ?? 0)", "grace": "\(grace)"])
         await proxy.shutdown(grace: grace)
-        store.close()
-        signals.cancel()
         return 0
     }
 }
