@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "KVTestSupport", dependencies: ["KV", "HTTP", "Platform", "TestSupport"], path: "Tests/KVTestSupport",
             swiftSettings: strict),
-        .testTarget(name: "PlatformTests", dependencies: ["Platform", "HTTP", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FormatsTests", dependencies: ["Formats"], swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Platform", "TestSupport"], swiftSettings: strict),
         .testTarget(

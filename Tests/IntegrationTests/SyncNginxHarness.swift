@@ -92,7 +92,7 @@ final class SyncNginxHarness: Sendable {
             )
         try Data(resource.utf8).write(to: URL(fileURLWithPath: root.file("confd/conf.d/nginx.toml")))
         try FileManager.default.createSymbolicLink(
-            atPath: root.file("confd/templates"), withDestinationPath: Self.repository + "/templates")
+            atPath: root.file("confd/templates"), withDestinationPath: Self.repository + "/templates/templates")
     }
 
     /// Waits until the store answers a read.
