@@ -81,7 +81,7 @@ enum UpNginx {
         let shipped = try shippedTemplates()
         try FileManager.default.createDirectory(atPath: confdir + "/conf.d", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: confdir + "/templates", withIntermediateDirectories: true)
-        let template = try Data(contentsOf: URL(fileURLWithPath: shipped + "/nginx.tmpl"))
+        let template = try Data(contentsOf: URL(fileURLWithPath: shipped + "/templates/nginx.tmpl"))
         try template.write(to: URL(fileURLWithPath: confdir + "/templates/nginx.tmpl"), options: .atomic)
         let check = "\(shipped)/nginx-check-staged {{.src}} \(nginx.appsConfig) \(nginx.mainConfig)"
         let resource = """
@@ -98,7 +98,8 @@ enum UpNginx {
         try Data(resource.utf8).write(to: URL(fileURLWithPath: confdir + "/conf.d/nginx.toml"), options: .atomic)
     }
 
-    /// The checkout's templates/ (nginx.tmpl, nginx-check-staged): beside the working directory or above the
+    /// The checkout's templates/, the shipped confdir (templates/nginx.tmpl, nginx-check-staged): beside the
+    /// working directory or above the
     /// executable (`swift run` leaves it in .build/<triple>/debug).
     static func shippedTemplates() throws -> String {
         var candidates = [FileManager.default.currentDirectoryPath + "/templates"]
@@ -108,12 +109,12 @@ enum UpNginx {
             directory = directory.deletingLastPathComponent()
         }
         let found = candidates.first {
-            FileManager.default.fileExists(atPath: $0 + "/nginx.tmpl")
+            FileManager.default.fileExists(atPath: $0 + "/templates/nginx.tmpl")
                 && FileManager.default.isExecutableFile(atPath: $0 + "/nginx-check-staged")
         }
         guard let found else {
             throw UsageError(
-                "--nginx: cannot find templates/nginx.tmpl and templates/nginx-check-staged "
+                "--nginx: cannot find templates/templates/nginx.tmpl and templates/nginx-check-staged "
                     + "(run it from the Switchboard checkout)")
         }
         return URL(fileURLWithPath: found).standardizedFileURL.path
