@@ -16,10 +16,11 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Platform"], swiftSettings: strict),
         .target(name: "KV", dependencies: ["HTTP", "Platform", "Formats"], swiftSettings: strict),
         .target(name: "Templates", dependencies: ["Formats"], swiftSettings: strict),
+        .target(name: "Proxy", dependencies: ["KV", "HTTP", "Platform"], swiftSettings: strict),
         .target(
             name: "Sync", dependencies: ["KV", "Templates", "HTTP", "Platform", "Formats"], swiftSettings: strict),
         .executableTarget(
-            name: "Router", dependencies: ["Sync", "KV", "HTTP", "Platform", "Formats", "Templates"],
+            name: "Router", dependencies: ["Sync", "Proxy", "KV", "HTTP", "Platform", "Formats", "Templates"],
             swiftSettings: strict),
         .executableTarget(name: "Announcer", dependencies: ["KV", "HTTP", "Platform"], swiftSettings: strict),
         // Benchmarks live in bench/ (never timed tests); built in release by their run scripts.
@@ -43,8 +44,7 @@ let package = Package(
             name: "KVTests", dependencies: ["KV", "HTTP", "Platform", "Formats", "TestSupport", "KVTestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "SyncTests", dependencies: ["Sync", "KV", "Templates", "Platform", "Formats", "TestSupport"],
-            swiftSettings: strict),
+            name: "ProxyTests", dependencies: ["Proxy", "KV", "HTTP", "Platform", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Formats"], swiftSettings: strict),
         .testTarget(
             name: "RouterTests", dependencies: ["Router", "Platform", "TestSupport", "KVTestSupport"],

@@ -39,14 +39,8 @@ package enum RouterCommand {
         case "store": return await StoreCommand.run(rest)
         case "render": return await RenderCommand.run(rest)
         case "sync": return await SyncCommand.run(rest)
-        case "proxy", "up":
-            if rest.contains("--help") || rest.contains("-h") {
-                printOut(usage)
-                return 0
-            }
-            printError(
-                "router \(command): not available yet in this build (its issue has not landed); see 'router --help'")
-            return 2
+        case "proxy": return await ProxyCommand.run(rest)
+        case "up": return await UpCommand.run(rest)
         default:
             printError(
                 "router: unknown command '\(command)'; commands are store, sync, proxy, render, up (see 'router --help')"
