@@ -53,6 +53,8 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
     /// Bytes read past the pipelining limit, parsed once earlier requests are answered.
     private var held: [UInt8] = []
     private var timer: TimerHandle?
+    /// When `timer` fires (loop time), so a sooner deadline can tell whether it must re-arm.
+    private var timerDeadline = Int64.max
 
     init(fd: Int32, loop: EventLoop, context: ServerContext, listener: Listener) {
         self.fd = fd
@@ -144,9 +146,12 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
                 headStartedAt = nil
                 if parser.isInBody {
                     bodyStartedAt = loop.now
-                    // The body deadline is usually sooner than whatever the timer waits for now.
-                    timer?.cancel()
-                    armTimer(after: context.bodyTimeout)
+                    // Re-armed only when the body deadline comes before the timer's: a timer per request
+                    // would pile up cancelled entries in the loop's heap.
+                    if timerDeadline > loop.now + context.bodyTimeout {
+                        timer?.cancel()
+                        armTimer(after: context.bodyTimeout)
+                    }
                 }
                 if let length = parser.remainingBodyLength { body.reserveCapacity(length) }
                 if parser.isInBody && parsed.expectsContinue && slots.isEmpty && out.isEmpty {
@@ -382,6 +387,7 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
     // MARK: Timeouts
 
     private func armTimer(after nanoseconds: Int64) {
+        timerDeadline = loop.now + nanoseconds
         timer = loop.schedule(after: .nanoseconds(nanoseconds)) { [self] in timerFired() }
     }
 

@@ -76,7 +76,11 @@ package final class ProxyServer: Sendable {
             }
             let workerCount = max(1, configuration.workers)
             var fds: [Int32] = []
-            var port = configuration.port
+            // SO_REUSEPORT would let a second proxy (or a port-0 bind elsewhere) share the port silently:
+            // first prove the port is free with an ordinary socket, which also picks the port for 0.
+            let probe = try Socket.listen(on: address, backlog: 1)
+            var port = Socket.localAddress(probe)?.port ?? configuration.port
+            Posix.close(probe)
             do {
                 for _ in 0..<workerCount {
                     let fd = try Socket.listenSharingPort(on: address.with(port: port), backlog: 4096)
