@@ -76,19 +76,5 @@ package struct TOMLTable: Sendable, Hashable {
     }
 }
 
-/// Why a TOML document could not be read; the description is `file:line: reason`.
-package struct TOMLError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The file name given to the reader (empty when reading text with no name).
-    package var file: String
-    /// The 1-based line of the problem.
-    package var line: Int
-    package var reason: String
-
-    package init(file: String, line: Int, reason: String) {
-        self.file = file
-        self.line = line
-        self.reason = reason
-    }
-
-    package var description: String { "\(file.isEmpty ? "<input>" : file):\(line): \(reason)" }
-}
+/// Why a TOML document could not be read: `file:line: reason`.
+package typealias TOMLError = LineError

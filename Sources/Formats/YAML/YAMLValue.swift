@@ -40,21 +40,8 @@ package enum YAMLValue: Sendable, Hashable {
     }
 }
 
-/// Why a YAML document could not be read; the description is `file:line: reason`.
-package struct YAMLError: Error, Sendable, Hashable, CustomStringConvertible {
-    package var file: String
-    /// The 1-based line of the problem.
-    package var line: Int
-    package var reason: String
-
-    package init(file: String, line: Int, reason: String) {
-        self.file = file
-        self.line = line
-        self.reason = reason
-    }
-
-    package var description: String { "\(file.isEmpty ? "<input>" : file):\(line): \(reason)" }
-}
+/// Why a YAML document could not be read: `file:line: reason`.
+package typealias YAMLError = LineError
 
 /// Go's `strconv.ParseInt(text, 0, 64)`: a sign, then decimal, `0x` hex, `0o` or leading-`0` octal,
 /// or `0b` binary, underscores allowed only after a base prefix or between digits.

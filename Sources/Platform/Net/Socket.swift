@@ -31,12 +31,17 @@ package enum Socket {
         return fd
     }
 
-    /// A listening socket bound to `address` with `SO_REUSEADDR`, non-blocking.
+    /// A listening socket bound to `address` with `SO_REUSEADDR`, non-blocking. With `sharingPort`, also
+    /// `SO_REUSEPORT`, so each event loop can own one on the same address and the kernel spreads new
+    /// connections evenly between them (a shared socket wakes whichever loop is idle).
     /// - Throws: `SystemError` such as `bind 127.0.0.1:2379: Address already in use`; nothing is left open.
-    package static func listen(on address: SocketAddress, backlog: Int32 = 1024) throws -> Int32 {
+    package static func listen(
+        on address: SocketAddress, backlog: Int32 = 1024, sharingPort: Bool = false
+    ) throws -> Int32 {
         let fd = try makeStream(family: address.family, address: address)
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        if sharingPort { _ = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
         if address.family == AF_INET6 {
             // `::` should mean IPv6 only; IPv4 clients get their own listener if the user asks.
             _ = setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size))

@@ -83,7 +83,7 @@ package final class ProxyServer: Sendable {
             Posix.close(probe)
             do {
                 for _ in 0..<workerCount {
-                    let fd = try Socket.listenSharingPort(on: address.with(port: port), backlog: 4096)
+                    let fd = try Socket.listen(on: address.with(port: port), backlog: 4096, sharingPort: true)
                     fds.append(fd)
                     // Port 0: the first socket picks the port, the others join it.
                     if port == 0 { port = Socket.localAddress(fd)?.port ?? 0 }
