@@ -135,7 +135,9 @@ enum EndToEnd {
         await #expect(throws: KVError.self) { try await store.client.timeToLive(kv.lease ?? LeaseID(0), keys: false) }
     }
 
-    static func restartedStoreGetsTheKeyBack(_ store: some StoreTarget) async throws {
+    /// Against a durable store this shows the registration survives the outage (the store kept key and
+    /// lease); against a store that lost everything (`MemoryOnlyStore`) it shows the announcer registers again.
+    static func keyIsHeldUnderALiveLeaseAfterTheStoreRestarts(_ store: some StoreTarget) async throws {
         let harness = try AnnouncerHarness(stores: store.urls)
         defer { harness.stop() }
         #expect(await harness.waitForKey(in: store.client) != nil, "no key; log:\n\(harness.log)")
