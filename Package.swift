@@ -50,14 +50,14 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Formats"], swiftSettings: strict),
         .testTarget(
-            name: "RouterTests", dependencies: ["Router", "Platform", "TestSupport", "KVTestSupport"],
+            name: "RouterTests", dependencies: ["Router", "HTTP", "Platform", "TestSupport", "KVTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "AnnouncerTests", dependencies: ["Announcer", "KV", "Platform", "TestSupport", "KVTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Sync", "KV", "HTTP", "Platform", "TestSupport", "KVTestSupport"],
+            dependencies: ["Sync", "KV", "HTTP", "Platform", "Formats", "TestSupport", "KVTestSupport"],
             swiftSettings: strict),
     ]
 )

@@ -55,4 +55,20 @@ struct JSONParserTests {
         ])
         #expect(value.serialized == #"{"k":"\u003ca\u0026b\u003e\"\n\u0001","n":5,"l":[false,null]}"#)
     }
+
+    @Test func refusesADocumentOverTheSizeLimitBeforeReadingIt() {
+        #expect(
+            throws: JSONParseError(message: "JSON document of 11 bytes exceeds the limit of 10 bytes", offset: 0)
+        ) { try JSONParser.parse(Array("[1,2,3,4,5]".utf8), maxBytes: 10) }
+        #expect(throws: Never.self) { try JSONParser.parse(Array("[1,2,3,4]".utf8), maxBytes: 10) }
+    }
+
+    @Test func refusesANumberLiteralOverTheLengthLimit() {
+        let long = "[" + String(repeating: "9", count: 1025) + "]"
+        #expect(throws: JSONParseError(message: "number literal longer than 1024 characters", offset: 1)) {
+            try JSONParser.parse(Array(long.utf8))
+        }
+        let fits = "[" + String(repeating: "9", count: 1024) + "]"
+        #expect(throws: Never.self) { try JSONParser.parse(Array(fits.utf8)) }
+    }
 }

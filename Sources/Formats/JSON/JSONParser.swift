@@ -3,18 +3,38 @@ package struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertibl
     package var message: String
     package var offset: Int
     package var description: String { message }
+
+    package init(message: String, offset: Int) {
+        self.message = message
+        self.offset = offset
+    }
 }
 
-/// A strict RFC 8259 parser over bytes, with a nesting limit so hostile input cannot exhaust the stack.
+/// A strict RFC 8259 parser over bytes, with limits so hostile input cannot exhaust the stack or memory:
+/// nesting depth, document size, and the length of one number literal (numbers are kept as text, and a
+/// megabyte of digits would cost every later conversion).
 package struct JSONParser {
+    /// The largest document `parse` reads by default: far above any key file or gateway request.
+    package static let defaultMaxBytes = 256 << 20
+    /// The longest number literal by default: more digits than any float64 or int64 can use.
+    package static let defaultMaxNumberLength = 1024
+
     private let bytes: [UInt8]
     private var index = 0
     private let maxDepth: Int
+    private let maxNumberLength: Int
 
     /// Parses one complete JSON document.
-    /// - Throws: `JSONParseError` naming the offending character.
-    package static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws -> JSONValue {
-        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
+    /// - Throws: `JSONParseError` naming the offending character or the limit exceeded.
+    package static func parse(
+        _ bytes: [UInt8], maxDepth: Int = 64, maxBytes: Int = defaultMaxBytes,
+        maxNumberLength: Int = defaultMaxNumberLength
+    ) throws -> JSONValue {
+        guard bytes.count <= maxBytes else {
+            throw JSONParseError(
+                message: "JSON document of \(bytes.count) bytes exceeds the limit of \(maxBytes) bytes", offset: 0)
+        }
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth, maxNumberLength: maxNumberLength)
         parser.skipSpace()
         guard parser.index < bytes.count else { throw parser.error("unexpected end of JSON input") }
         let value = try parser.parseValue(depth: 0, context: "beginning of value")
@@ -25,9 +45,10 @@ package struct JSONParser {
         return value
     }
 
-    private init(bytes: [UInt8], maxDepth: Int) {
+    private init(bytes: [UInt8], maxDepth: Int, maxNumberLength: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.maxNumberLength = maxNumberLength
     }
 
     private func error(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: index) }
@@ -183,6 +204,10 @@ package struct JSONParser {
                 throw error("invalid character \(quotedCurrent) in exponent of numeric literal")
             }
             while index < bytes.count && isDigit(bytes[index]) { index += 1 }
+        }
+        guard index - start <= maxNumberLength else {
+            index = start
+            throw error("number literal longer than \(maxNumberLength) characters")
         }
         return .number(String(decoding: bytes[start..<index], as: UTF8.self))
     }
