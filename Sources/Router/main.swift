@@ -1,4 +1,4 @@
-import Foundation
+import Platform
 
 // Kept to one call: closures written in top-level code run on other threads crash in Swift 6 (FIELD-NOTES).
-exit(await RouterCommand.main(Array(CommandLine.arguments.dropFirst())))
+Posix.exit(await RouterCommand.main(Array(CommandLine.arguments.dropFirst())))

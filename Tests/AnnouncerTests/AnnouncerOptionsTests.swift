@@ -1,5 +1,4 @@
 import Announcer
-import HTTP
 import Platform
 import TestSupport
 import Testing

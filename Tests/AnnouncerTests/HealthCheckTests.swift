@@ -1,6 +1,5 @@
 import Announcer
 import Foundation
-import HTTP
 import Platform
 import TestSupport
 import Testing

@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import HTTP
 import Platform
 import TestSupport
 

@@ -126,8 +126,8 @@ struct RenderCommandInProcessTests {
     }
 
     @Test(arguments: [["--kv"], [], ["t.tmpl"], ["--kv", "k.json"], ["t", "u", "--kv", "k"], ["--what"]])
-    func usageErrorsReturnTwo(_ arguments: [String]) {
-        #expect(RenderCommand.run(arguments) == 2)
+    func usageErrorsReturnTwo(_ arguments: [String]) async {
+        #expect(await RenderCommand.run(arguments) == 2)
     }
 }
 

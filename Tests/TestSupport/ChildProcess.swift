@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Glibc
 import Platform
@@ -12,6 +13,8 @@ package final class ChildProcess: Sendable {
     package let arguments: [String]
     package let logPath: String
     private let process: Mutex<Process?>
+    /// Left when the process exits: waiting on it blocks without polling.
+    private let exited = DispatchGroup()
 
     /// Starts `executable` with `arguments`; stdout and stderr go to `logPath`.
     package init(_ executable: String, _ arguments: [String], logPath: String, environment: [String: String]? = nil)
@@ -30,7 +33,15 @@ package final class ChildProcess: Sendable {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let exited = self.exited
+        exited.enter()
+        process.terminationHandler = { _ in exited.leave() }
+        do {
+            try process.run()
+        } catch {
+            exited.leave()
+            throw error
+        }
         self.process = Mutex(process)
         ChildProcess.record(process.processIdentifier)
     }
@@ -49,9 +60,7 @@ package final class ChildProcess: Sendable {
         guard let process = process.withLock({ $0 }) else { return }
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
-            let deadline = ContinuousClock.now + grace
-            while process.isRunning && ContinuousClock.now < deadline { usleep(5_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            if !waitForExitSignal(within: grace) { kill(process.processIdentifier, SIGKILL) }
         }
         process.waitUntilExit()
     }
@@ -66,11 +75,15 @@ package final class ChildProcess: Sendable {
     /// Waits for the process to exit by itself, up to `timeout`; returns its status, nil if still running.
     package func waitForExit(timeout: Duration) -> Int32? {
         guard let process = process.withLock({ $0 }) else { return nil }
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { usleep(2_000) }
-        if process.isRunning { return nil }
+        guard waitForExitSignal(within: timeout) else { return nil }
         process.waitUntilExit()
         return process.terminationStatus
+    }
+
+    private func waitForExitSignal(within timeout: Duration) -> Bool {
+        let (seconds, attoseconds) = timeout.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        return exited.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success
     }
 
     /// The process's output so far, for assertion messages.

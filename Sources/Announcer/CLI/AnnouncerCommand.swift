@@ -1,4 +1,3 @@
-import HTTP
 import KV
 import Platform
 
@@ -59,14 +58,4 @@ package enum AnnouncerCommand {
         defer { watcher.cancel() }
         return await announcer.run()
     }
-}
-
-/// Writes text to standard output (help).
-func printOut(_ text: String) {
-    Posix.writeStandardOutput(text)
-}
-
-/// Writes one line to standard error (usage errors).
-func printError(_ text: String) {
-    Posix.writeStandardError(text)
 }

@@ -1,4 +1,3 @@
-import HTTP
 import Platform
 
 /// The announcer's command line, validated as a whole before anything starts (DESIGN rule 4).

@@ -1,4 +1,3 @@
-import HTTP
 import Platform
 
 /// What `--check` asks to probe, parsed before anything starts.

@@ -1,4 +1,3 @@
-import HTTP
 import Platform
 
 /// `exec:COMMAND`: runs `/bin/sh -c COMMAND`; healthy when it exits 0 within `timeout`.

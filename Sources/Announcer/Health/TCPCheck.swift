@@ -1,4 +1,3 @@
-import HTTP
 import Platform
 
 /// `tcp://HOST:PORT`: healthy when a connection opens within `timeout` (it is closed at once).

@@ -26,9 +26,18 @@ extension Posix {
         writeLine(text, to: STDOUT_FILENO)
     }
 
+    /// Writes `text` to standard output exactly as given (rendered output keeps its own line ends).
+    package static func writeStandardOutput(exactly text: String) {
+        write(Array(text.utf8), to: STDOUT_FILENO)
+    }
+
     private static func writeLine(_ text: String, to fd: Int32) {
         var bytes = Array(text.utf8)
         if bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
+        write(bytes, to: fd)
+    }
+
+    private static func write(_ bytes: [UInt8], to fd: Int32) {
         bytes.withUnsafeBytes { buffer in
             guard let base = buffer.baseAddress else { return }
             var done = 0

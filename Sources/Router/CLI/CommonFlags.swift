@@ -1,8 +1,9 @@
-import HTTP
 import Platform
 
 /// `--log-level`.
 enum LogLevelFlag {
+    static let spec = FlagSpec("log-level", value: "LEVEL", help: "trace, debug, info, warning or error (default info)")
+
     static func parse(_ flags: ParsedFlags) throws -> LogLevel {
         guard let text = flags.string("log-level") else { return .info }
         guard let level = LogLevel(name: text) else {

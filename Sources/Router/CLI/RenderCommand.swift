@@ -1,53 +1,37 @@
 import Formats
 import Foundation
-import HTTP
 import Platform
 import Templates
 
 /// `router render TEMPLATE --kv FILE.json`: renders a confd template once against keys from
 /// a JSON file, the tool to reach for when a template misbehaves.
 package enum RenderCommand {
-    static let usage = """
-        usage: router render TEMPLATE --kv FILE.json
-
-        Renders TEMPLATE (Go text/template with confd's functions) against the keys in
-        FILE.json, a JSON object from absolute key to string value, e.g.
-          {"/services/web/app/app@1": "10.0.0.1:8080"}
-        Prints the output to standard output and exits 0; on failure prints one line to
-        standard error and exits 1 (2 for usage errors).
-        """
+    static let spec = CommandSpec(
+        name: "router render",
+        synopsis: "router render TEMPLATE --kv FILE.json",
+        summary: """
+            Renders TEMPLATE (Go text/template with confd's functions) against the keys in
+            FILE.json, a JSON object from absolute key to string value, e.g.
+              {"/services/web/app/app@1": "10.0.0.1:8080"}
+            Prints the output to standard output and exits 0; on failure prints one line to
+            standard error and exits 1 (2 for usage errors).
+            """,
+        flags: [FlagSpec("kv", value: "FILE.json", help: "the keys to render against (required)")],
+        positionals: ["TEMPLATE"])
 
     /// Runs the command with the arguments after `render`; returns the exit status.
-    package static func run(_ arguments: [String]) -> Int32 {
-        var templatePath: String?
-        var kvPath: String?
-        var rest = arguments[...]
-        while let argument = rest.popFirst() {
-            switch argument {
-            case "-h", "--help", "-help":
-                print(usage)
+    package static func run(_ arguments: [String]) async -> Int32 {
+        await spec.run(arguments) { flags in
+            guard let kvPath = flags.string("kv") else { throw UsageError("missing --kv FILE.json") }
+            switch render(templatePath: flags.positionals[0], kvPath: kvPath) {
+            case .success(let output):
+                Posix.writeStandardOutput(exactly: output)
                 return 0
-            case "--kv", "-kv":
-                guard let value = rest.popFirst() else { return usageError("--kv needs a file") }
-                kvPath = value
-            case _ where argument.hasPrefix("--kv="):
-                kvPath = String(argument.dropFirst("--kv=".count))
-            case _ where argument.hasPrefix("-") && argument.count > 1:
-                return usageError("unknown flag \(argument)")
-            default:
-                guard templatePath == nil else { return usageError("unexpected argument \(argument)") }
-                templatePath = argument
+            case .failure(let message):
+                // The message is already worded for the user (Go's template errors name the file).
+                printError(message.description)
+                return 1
             }
-        }
-        guard let templatePath else { return usageError("missing TEMPLATE") }
-        guard let kvPath else { return usageError("missing --kv FILE.json") }
-        switch render(templatePath: templatePath, kvPath: kvPath) {
-        case .success(let output):
-            FileHandle.standardOutput.write(Data(output.utf8))
-            return 0
-        case .failure(let message):
-            FileHandle.standardError.write(Data((message.description + "\n").utf8))
-            return 1
         }
     }
 
@@ -108,10 +92,5 @@ package enum RenderCommand {
             pairs[key] = string
         }
         return .success(pairs)
-    }
-
-    private static func usageError(_ reason: String) -> Int32 {
-        FileHandle.standardError.write(Data("router render: \(reason) (see router render --help)\n".utf8))
-        return 2
     }
 }

@@ -1,4 +1,3 @@
-import HTTP
 import Platform
 
 /// `router`: dispatches to the subcommands of DESIGN.md's command line.
@@ -38,7 +37,7 @@ package enum RouterCommand {
             printOut(usage)
             return 0
         case "store": return await StoreCommand.run(rest)
-        case "render": return RenderCommand.run(rest)
+        case "render": return await RenderCommand.run(rest)
         case "sync", "proxy", "up":
             if rest.contains("--help") || rest.contains("-h") {
                 printOut(usage)
