@@ -16,12 +16,22 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Platform"], swiftSettings: strict),
         .target(name: "KV", dependencies: ["HTTP", "Platform", "Formats"], swiftSettings: strict),
         .target(name: "Templates", dependencies: ["Formats"], swiftSettings: strict),
+        .target(name: "Proxy", dependencies: ["KV", "HTTP", "Platform"], swiftSettings: strict),
+        .target(
+            name: "Sync", dependencies: ["KV", "Templates", "HTTP", "Platform", "Formats"], swiftSettings: strict),
         .executableTarget(
-            name: "Router", dependencies: ["KV", "HTTP", "Platform", "Formats", "Templates"], swiftSettings: strict),
+            name: "Router", dependencies: ["Sync", "Proxy", "KV", "HTTP", "Platform", "Formats", "Templates"],
+            swiftSettings: strict),
         .executableTarget(name: "Announcer", dependencies: ["KV", "HTTP", "Platform"], swiftSettings: strict),
         // Benchmarks live in bench/ (never timed tests); built in release by their run scripts.
         .executableTarget(
             name: "store-bench", dependencies: ["KV", "HTTP", "Platform"], path: "bench/store/Sources",
+            swiftSettings: strict),
+        .executableTarget(
+            name: "templates-bench", dependencies: ["Templates", "Formats"], path: "bench/templates/swift",
+            swiftSettings: strict),
+        .executableTarget(
+            name: "sync-bench", dependencies: ["Sync", "Templates", "Platform"], path: "bench/sync/Sources",
             swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Platform"], path: "Tests/TestSupport", swiftSettings: strict),
         .target(
@@ -33,6 +43,8 @@ let package = Package(
         .testTarget(
             name: "KVTests", dependencies: ["KV", "HTTP", "Platform", "Formats", "TestSupport", "KVTestSupport"],
             swiftSettings: strict),
+        .testTarget(
+            name: "ProxyTests", dependencies: ["Proxy", "KV", "HTTP", "Platform", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Formats"], swiftSettings: strict),
         .testTarget(
             name: "RouterTests", dependencies: ["Router", "Platform", "TestSupport", "KVTestSupport"],
@@ -41,7 +53,8 @@ let package = Package(
             name: "AnnouncerTests", dependencies: ["Announcer", "KV", "Platform", "TestSupport", "KVTestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["KV", "HTTP", "Platform", "TestSupport", "KVTestSupport"],
+            name: "IntegrationTests",
+            dependencies: ["Sync", "KV", "HTTP", "Platform", "TestSupport", "KVTestSupport"],
             swiftSettings: strict),
     ]
 )

@@ -26,7 +26,7 @@ struct JSONParserTests {
         ("{} x", "invalid character 'x' after top-level value"),
         ("01", "invalid character '1' after top-level value"),
         ("tru", "unexpected end of JSON input"),
-        ("\"a\u{01}\"", "invalid character '\\x1' in string literal"),
+        ("\"a\u{01}\"", "invalid character '\\x01' in string literal"),
         ("\"\\q\"", "invalid character 'q' in string escape code"),
         ("-", "unexpected end of JSON input"),
         ("1.", "unexpected end of JSON input"),

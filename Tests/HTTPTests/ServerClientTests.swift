@@ -236,7 +236,9 @@ struct ServerClientTests {
         }
     }
 
-    @Test func staleKeptAliveConnectionIsRetriedOnAFreshOne() async throws {
+    /// The server's close reaches the idle pooled connection first, so the pool drops it and the next
+    /// request opens a fresh one (the stale-retry race itself is driven in ClientBoundsTests).
+    @Test func connectionClosedWhileIdleIsDroppedFromThePool() async throws {
         // A port outside the ephemeral range, so no parallel test's client takes it between the two servers.
         let port = FreePort.next()
         try await withClient { client in

@@ -1,5 +1,6 @@
 import HTTP
 import KV
+import KVTestSupport
 import Platform
 import TestSupport
 import Testing
@@ -69,5 +70,42 @@ struct StoreDiskFullTests {
         #expect(stored.kvs.allSatisfy { $0.valueString == value })
         try await client.put("/full/again", "room again")
         #expect(try await client.get("/full/again")?.valueString == "room again")
+    }
+
+    /// Decided behaviour (notes/kv-README.md): after the log fails, leases still expire, in memory, so routers
+    /// stop routing to instances whose announcer died; the deletes reach watchers like any other.
+    @Test func leasesStillExpireAfterTheDiskFillsSoDeadInstancesLeaveTheRoutes() async throws {
+        let directory = try TemporaryDirectory("diskfull-lease")
+        defer { directory.remove() }
+        let port = FreePort.next()
+        var configuration = EtcdClient.Configuration(endpoints: [Endpoint(host: "127.0.0.1", port: port)])
+        configuration.requestTimeout = .seconds(5)
+        let client = try EtcdClient(configuration: configuration, log: Log(component: "test", level: .error))
+        defer { client.close() }
+        let full = try await startStore(directory, port: port, fileSizeLimitKiB: 64, log: "full.log")
+        defer { full.kill9() }
+
+        let lease = try await client.grantLease(ttl: 10)
+        let key = "/services/web/app/app@1"
+        let start = try await client.put(key, "127.0.0.1:3000", lease: lease.id)
+        let watch = client.watch(prefix: "/services/web/", from: start + 1)
+        let value = String(repeating: "v", count: 1000)
+        var filled = false
+        for i in 0..<500 {
+            do { try await client.put("/fill/\(i)", value) } catch {
+                filled = true
+                break
+            }
+        }
+        try #require(filled, "64 KiB of log never filled up")
+        // The lease is still alive when the log fails, so its expiry below happens after the failure.
+        #expect(try await client.timeToLive(lease.id, keys: false).ttl > 0)
+
+        // A watchdog, not a timing assertion: the lease has 10 s left, only a store that never expires it is slower.
+        let events = try await KVContract.collect(watch, count: 1)
+        let deleted = events.first { $0.kind == .delete }
+        #expect(deleted?.kv.keyString == key)
+        #expect(try await client.get(key) == nil)
+        #expect(full.isRunning, "the store died: \(full.output)")
     }
 }

@@ -77,12 +77,13 @@ struct StoreServerBadInputTests {
             etcdError("etcdserver: mvcc: required revision is a future revision", code: 11)
         ),
         (
+            // A refused watch ends its body with a newline, so line-reading clients see it.
             "/v3/watch", "{bad", 400,
-            etcdError("invalid character 'b' looking for beginning of object key string", code: 3)
+            etcdError("invalid character 'b' looking for beginning of object key string", code: 3) + "\n"
         ),
         (
             "/v3/watch", #"{"create_request":{"key":"!!"}}"#, 400,
-            etcdError("illegal base64 data at input byte 0 (field \"key\")", code: 3)
+            etcdError("illegal base64 data at input byte 0 (field \"key\")", code: 3) + "\n"
         ),
         ("/v3/nope", "{}", 404, etcdError("Not Found: /v3/nope", code: 5)),
     ])

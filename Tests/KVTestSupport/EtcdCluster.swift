@@ -17,6 +17,8 @@ package final class EtcdCluster: Sendable {
     package let members: [Member]
     private let directory: TemporaryDirectory
     private let processes: Locked<[String: ChildProcess]>
+    /// Extra flags every member starts with (`--enable-v2` for the v2 contract).
+    private let extraArguments: [String]
 
     /// The etcd binary, or nil when it is not installed (scripts/test installs it).
     package static var binary: String? {
@@ -24,7 +26,7 @@ package final class EtcdCluster: Sendable {
     }
 
     /// Starts `size` members and waits until every one reports healthy.
-    package init(size: Int = 1) async throws {
+    package init(size: Int = 1, enableV2: Bool = false) async throws {
         guard let binary = EtcdCluster.binary else { throw TestSupportError("etcd is not installed; run scripts/test") }
         let directory = try TemporaryDirectory("etcd")
         self.directory = directory
@@ -34,6 +36,7 @@ package final class EtcdCluster: Sendable {
                 dataDir: "\(directory.path)/m\(i)")
         }
         processes = Locked([:])
+        extraArguments = enableV2 ? ["--enable-v2=true"] : []
         for member in members { try start(member, binary: binary, state: "new") }
         for member in members {
             guard await EtcdCluster.waitHealthy(member) else {
@@ -57,7 +60,7 @@ package final class EtcdCluster: Sendable {
                 "--listen-peer-urls", member.peerURL, "--initial-advertise-peer-urls", member.peerURL,
                 "--initial-cluster", cluster, "--initial-cluster-state", state,
                 "--initial-cluster-token", "switchboard-test", "--log-level", "warn", "--logger", "zap",
-            ], logPath: "\(directory.path)/\(member.name).log")
+            ] + extraArguments, logPath: "\(directory.path)/\(member.name).log")
         processes.withLock { $0[member.name] = process }
     }
 

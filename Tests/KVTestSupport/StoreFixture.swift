@@ -24,7 +24,8 @@ package final class StoreFixture: Sendable {
     private let server: Locked<StoreServer?>
     private let etcd: EtcdCluster?
 
-    package static func start(_ target: StoreUnderTest) async throws -> StoreFixture {
+    /// - Parameter enableV2: start etcd with `--enable-v2` (the embedded store always serves v2).
+    package static func start(_ target: StoreUnderTest, enableV2: Bool = false) async throws -> StoreFixture {
         let log = Log(component: "test", level: .error)
         switch target {
         case .routerStore:
@@ -35,7 +36,7 @@ package final class StoreFixture: Sendable {
                 target: target, url: "http://127.0.0.1:\(server.port)", port: port, directory: directory,
                 server: server, etcd: nil, log: log)
         case .etcd:
-            let cluster = try await EtcdCluster(size: 1)
+            let cluster = try await EtcdCluster(size: 1, enableV2: enableV2)
             return try StoreFixture(
                 target: target, url: cluster.endpoints[0], port: cluster.members[0].clientPort,
                 directory: try TemporaryDirectory("etcd-fixture"), server: nil, etcd: cluster, log: log)

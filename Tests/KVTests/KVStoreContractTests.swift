@@ -6,6 +6,7 @@ import TestSupport
 import Testing
 
 /// Every contract check against a fresh in-memory `MemoryStore`.
+@Suite(.timeLimit(.minutes(2)))
 struct KVStoreContractTests {
     @Test(arguments: KVContract.checks)
     func memoryStoreKeepsTheContract(_ check: KVContract.Check) async throws {

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 struct LeaseExpiryTests {
-    let fixture = StoreFixture()
+    let fixture = LocalStores()
 
     @Test func anExpiredLeaseDeletesItsKeysAndEmitsDeletes() async throws {
         let store = try fixture.open()

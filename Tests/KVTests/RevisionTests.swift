@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 struct RevisionTests {
-    let fixture = StoreFixture()
+    let fixture = LocalStores()
 
     @Test func aFreshStoreIsAtRevisionOne() async throws {
         let store = try fixture.open()

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 struct WatchTests {
-    let fixture = StoreFixture()
+    let fixture = LocalStores()
 
     @Test func aTransactionsEventsArriveInOneBatchInRevisionOrder() async throws {
         let dir = try TemporaryDirectory("kvtests")

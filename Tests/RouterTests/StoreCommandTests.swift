@@ -63,10 +63,6 @@ struct StoreCommandTests {
             ["stor"],
             "router: unknown command 'stor'; commands are store, sync, proxy, render, up (see 'router --help')\n"
         ),
-        (
-            ["sync", "--onetime"],
-            "router sync: not available yet in this build (its issue has not landed); see 'router --help'\n"
-        ),
     ])
     func usageErrorsAreOneLineAndStatusTwo(_ arguments: [String], _ message: String) throws {
         let directory = try TemporaryDirectory("store-cli")

@@ -88,10 +88,10 @@ struct ConfdDocsExampleTests {
             "id: host1 ip: 192.168.10.11;id: host2 ip: 192.168.10.12;"
         ),
         (
-            #"{{$data := json (getv "/test/data/")}}type: {{ (index $data.animals 1).type }} name: {{ (index $data.animals 1).name }}{{range $data.animals}} {{.name}}{{end}}"#,
+            #"{{$data := json (getv "/test/data")}}type: {{ (index $data.animals 1).type }} name: {{ (index $data.animals 1).name }}{{range $data.animals}} {{.name}}{{end}}"#,
             "type: cat name: Misse Fido Misse"
         ),
-        (#"{{range jsonArray (getv "/services/data/")}}val: {{.}} {{end}}"#, "val: a val: b val: c "),
+        (#"{{range jsonArray (getv "/services/data")}}val: {{.}} {{end}}"#, "val: a val: b val: c "),
         (
             #"{{range ls "/deis/services"}}value: {{.}} {{end}}|{{range lsdir "/deis/services"}}value: {{.}} {{end}}"#,
             "value: a value: b |value: b "
@@ -120,8 +120,8 @@ struct ConfdDocsExampleTests {
             "/key": "v", "/deis/service": "10.0.0.1:8000",
             "/services/zookeeper/host1": #"{"Id":"host1", "IP":"192.168.10.11"}"#,
             "/services/zookeeper/host2": #"{"Id":"host2", "IP":"192.168.10.12"}"#,
-            "/test/data/": #"{"animals": [{"type": "dog", "name": "Fido"}, {"type": "cat", "name": "Misse"}]}"#,
-            "/services/data/": #"["a", "b", "c"]"#, "/deis/services/a": "1", "/deis/services/b/x": "2",
+            "/test/data": #"{"animals": [{"type": "dog", "name": "Fido"}, {"type": "cat", "name": "Misse"}]}"#,
+            "/services/data": #"["a", "b", "c"]"#, "/deis/services/a": "1", "/deis/services/b/x": "2",
             "/services/data/url": "u", "/services/elasticsearch/1": "es1:9200", "/services/elasticsearch/2": "es2:9200",
             "/services/backend/nginx": "my-backend-1",
         ]

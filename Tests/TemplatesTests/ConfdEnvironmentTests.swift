@@ -23,3 +23,25 @@ struct ConfdEnvironmentTests {
         #expect(render(text) == expected)
     }
 }
+
+/// The system-backed environment answers as confd's Go functions do on this machine.
+struct ProcessEnvironmentTests {
+    @Test(arguments: [
+        ("/etc/passwd", true),
+        ("/surely/not/here", false),
+        ("", false),
+        // stat fails with ENOTDIR, not "not found": confd's os.IsNotExist check says the file exists.
+        ("/etc/passwd/inside", true),
+    ])
+    func fileExistsIsFalseOnlyForNotFound(_ path: String, _ expected: Bool) {
+        #expect(ConfdEnvironment.process.fileExists(path) == expected)
+    }
+
+    @Test func aFixedEnvironmentAnswersOnlyFromItsValues() throws {
+        let environment = ConfdEnvironment.fixed(variables: ["A": "1"], files: ["/f"], hosts: ["h": ["10.0.0.1"]])
+        let template = try Template(
+            name: "t",
+            text: #"{{getenv "A"}} {{getenv "HOME"}} {{fileExists "/f"}} {{fileExists "/etc"}} {{lookupIP "h"}}"#)
+        #expect(try template.render(SortedKeySnapshot([:]), environment: environment) == "1  true false [10.0.0.1]")
+    }
+}

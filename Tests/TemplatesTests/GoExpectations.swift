@@ -122,7 +122,7 @@ enum GoExpectations {
         ("{{not \"\"}} {{not \"x\"}} {{not (split \"\" \"x\")}} {{not nil}}", "true false false true"),
     ]
     static let confd: [(String, String)] = [
-        ("{{range ls \"/\"}}{{.}},{{end}}", "a,b,jarr,json,"),
+        ("{{range ls \"/\"}}{{.}},{{end}}", "a,b,jarr,json,trail,"),
         ("{{range lsdir \"/\"}}{{.}},{{end}}|", "|"),
         ("{{range ls \"/services/web\"}}{{.}},{{end}}", "app1,b,"),
         ("{{range ls \"/services/web/\"}}{{.}},{{end}}", "app1,b,"),
@@ -131,8 +131,8 @@ enum GoExpectations {
         ("{{range lsdir \"/services\"}}{{.}},{{end}}", "web,"),
         ("{{range ls \"/services\"}}{{.}},{{end}}", "top,web,"),
         ("{{range ls \"/a\"}}{{.}},{{end}}", "a,"),
-        ("{{range ls \"/trail/\"}}{{.}},{{end}}", "trail,"),
-        ("{{range ls \"/trail\"}}{{.}},{{end}}", ","),
+        ("{{range ls \"/trail/\"}}{{.}},{{end}}", ""),
+        ("{{range ls \"/trail\"}}{{.}},{{end}}", "trail,"),
         (
             "{{range lsdir \"/deep\"}}{{.}},{{end}} {{range ls \"/deep/a/b/c\"}}{{.}},{{end}} {{range lsdir \"/deep/a/b\"}}{{.}},{{end}}",
             "a, d, c,"
@@ -146,7 +146,7 @@ enum GoExpectations {
         ),
         (
             "{{range gets \"/*\"}}{{.Key}}={{.Value}};{{end}}",
-            "/a=1;/b=x;/jarr=[\"c\",\"a\",\"b\"];/json={\"port\":8080,\"big\":1000000,\"f\":1.5,\"arr\":[1,\"a\",null,true],\"o\":{\"x\":1}};"
+            "/a=1;/b=x;/jarr=[\"c\",\"a\",\"b\"];/json={\"port\":8080,\"big\":1000000,\"f\":1.5,\"arr\":[1,\"a\",null,true],\"o\":{\"x\":1}};/trail=slash;"
         ),
         (
             "{{range gets \"/services/web/app?/app1@[12]\"}}{{.Key}};{{end}}",
@@ -177,12 +177,12 @@ enum GoExpectations {
         ),
         (
             "{{sortKVByLength (gets \"/*\")}}",
-            "[{/a 1} {/b x} {/jarr [\"c\",\"a\",\"b\"]} {/json {\"port\":8080,\"big\":1000000,\"f\":1.5,\"arr\":[1,\"a\",null,true],\"o\":{\"x\":1}}}]"
+            "[{/a 1} {/b x} {/jarr [\"c\",\"a\",\"b\"]} {/json {\"port\":8080,\"big\":1000000,\"f\":1.5,\"arr\":[1,\"a\",null,true],\"o\":{\"x\":1}}} {/trail slash}]"
         ),
         ("{{sortByLength (split \"ccc,a,bb,dd,e\" \",\")}}", "[a e bb dd ccc]"),
         ("{{get \"/a\"}} {{(get \"/a\").Key}}", "{/a 1} /a"),
         ("{{getv \"/missing\" \"dflt\"}} {{getv \"/a\" \"dflt\"}} {{getv \"/missing\" \"\"}}|", "dflt 1 |"),
-        ("{{exists \"/a\"}} {{exists \"/zz\"}} {{exists \"/trail\"}} {{exists \"/trail/\"}}", "true false false true"),
+        ("{{exists \"/a\"}} {{exists \"/zz\"}} {{exists \"/trail\"}} {{exists \"/trail/\"}}", "true false true false"),
         (
             "{{jsonArray (getv \"/jarr\")}} {{index (jsonArray (getv \"/jarr\")) 1}} {{json \"null\"}} {{jsonArray \"null\"}}",
             "[c a b] a map[] []"

@@ -2,13 +2,13 @@ import Foundation
 import Templates
 import Testing
 
-/// templates/nginx.tmpl renders byte for byte what confd renders (golden file rendered by Go, bench/templates/conformance/nginx-3x2.conf).
+/// bench/templates/tutorial-nginx.tmpl (the tutorial's unguarded template) renders byte for byte what confd renders (golden file rendered by Go, bench/templates/conformance/nginx-3x2.conf).
 struct NginxTemplateTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
     static func source() throws -> String {
-        try String(contentsOf: root.appendingPathComponent("templates/nginx.tmpl"), encoding: .utf8)
+        try String(contentsOf: root.appendingPathComponent("bench/templates/tutorial-nginx.tmpl"), encoding: .utf8)
     }
 
     @Test func rendersTheGoldenConfigForThreeAppsWithTwoInstances() throws {
@@ -35,8 +35,8 @@ struct NginxTemplateTests {
 
     @Test func compilesOnceAndRendersEachNewSnapshot() throws {
         let template = try Template(name: "nginx.tmpl", text: Self.source())
-        let one = try template.render(SortedKeySnapshot(["/services/web/a/a@1": "10.0.0.1:80"]))
-        let two = try template.render(SortedKeySnapshot(["/services/web/b/b@1": "10.0.0.2:80"]))
+        let one = try template.render(SortedKeySnapshot(["/services/web/a/a@1": "10.0.0.1:80"]), environment: .fixed())
+        let two = try template.render(SortedKeySnapshot(["/services/web/b/b@1": "10.0.0.2:80"]), environment: .fixed())
         #expect(one.contains("upstream a {") && !one.contains("upstream b {"))
         #expect(two.contains("upstream b {") && !two.contains("upstream a {"))
     }

@@ -32,7 +32,7 @@ struct RobustnessTests {
 
     @Test func aFailedRenderReturnsNoPartialOutput() throws {
         let template = try Template(name: "t", text: #"before {{getv "/missing"}} after"#)
-        #expect(throws: TemplateError.self) { try template.render(SortedKeySnapshot([:])) }
+        #expect(throws: TemplateError.self) { try template.render(SortedKeySnapshot([:]), environment: .fixed()) }
     }
 
     @Test func errorsDescribeLikeGo() {

@@ -33,10 +33,12 @@ let quietEnvironment = ConfdEnvironment(
 )
 
 /// Renders `text` as confd would (file name `case.tmpl`, nil data), returning output or the error text.
-func render(_ text: String, keys: [String: String] = fixture) -> String {
+func render(_ text: String, keys: [String: String] = fixture, environment: ConfdEnvironment = quietEnvironment)
+    -> String
+{
     do {
         let template = try Template(name: "case.tmpl", text: text)
-        return try template.render(functions: .confd(SortedKeySnapshot(keys), environment: quietEnvironment))
+        return try template.render(functions: .confd(SortedKeySnapshot(keys), environment: environment))
     } catch {
         return "ERROR: " + error.description
     }
@@ -46,4 +48,14 @@ func render(_ text: String, keys: [String: String] = fixture) -> String {
 func failure(_ text: String, keys: [String: String] = fixture) -> String? {
     let result = render(text, keys: keys)
     return result.hasPrefix("ERROR: ") ? String(result.dropFirst(7)) : nil
+}
+
+/// `render`, with a parse error worded as Go words it (`case.tmpl:LINE: msg`, no column).
+func goResult(_ text: String, environment: ConfdEnvironment = quietEnvironment) -> String {
+    let result = render(text, environment: environment)
+    let parts = result.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+    guard parts.count == 6, Int(parts[3]) != nil, Int(parts[4]) != nil, !parts[5].hasPrefix(" executing") else {
+        return result
+    }
+    return parts[0...3].joined(separator: ":") + ":" + parts[5]
 }

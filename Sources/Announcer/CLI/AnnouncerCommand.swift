@@ -12,6 +12,10 @@ package enum AnnouncerCommand {
                 return 0
             }
             options = parsed
+            if options.checkOnly {
+                printOut("announcer: configuration ok")
+                return 0
+            }
         } catch {
             printError("announcer: \(error.message)")
             return 2

@@ -15,6 +15,8 @@ package struct AnnouncerOptions: Sendable, Hashable {
     package var stores: [String] = ["http://127.0.0.1:2379"]
     package var prefix = "/services/web"
     package var logLevel: LogLevel = .info
+    /// `--check-config`: validate and exit instead of running.
+    package var checkOnly = false
 
     /// `<prefix>/<app>/<app>@<instance>`, DESIGN's key layout.
     package var key: String { "\(prefix)/\(app)/\(app)@\(instance)" }
@@ -37,6 +39,7 @@ package struct AnnouncerOptions: Sendable, Hashable {
             help: "store endpoint(s), tried in turn (default http://127.0.0.1:2379)"),
         FlagSpec("prefix", value: "P", help: "key prefix (default /services/web)"),
         FlagSpec("log-level", value: "LEVEL", help: "trace, debug, info, warning or error (default info)"),
+        FlagSpec("check-config", help: "validate the flags, print 'configuration ok' and exit (0 valid, 2 not)"),
         FlagSpec("help", aliases: ["h"], help: "show this help"),
     ]
 
@@ -133,6 +136,7 @@ package struct AnnouncerOptions: Sendable, Hashable {
             }
             options.logLevel = parsed
         }
+        options.checkOnly = flags.isSet("check-config")
         return options
     }
 

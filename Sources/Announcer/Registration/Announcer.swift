@@ -11,7 +11,9 @@ package final class Announcer: Sendable {
         package var value: String
         package var registration: Registration.Configuration
         /// How long a stop may spend deregistering before the process gives up and exits.
-        package var stopBudget: Duration = .milliseconds(900)
+        /// Well inside systemd's and fleet's stop timeouts, yet long enough that a store slowed by load still
+        /// sees the delete: giving up early leaves routers sending traffic to a stopped app until the TTL runs out.
+        package var stopBudget: Duration = .seconds(5)
 
         package init(key: String, value: String, registration: Registration.Configuration) {
             self.key = key

@@ -32,11 +32,30 @@ package struct JSONParser {
 
     private func error(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: index) }
 
+    /// Go's `quoteChar`: the byte read as a Latin-1 rune, quoted like `strconv.Quote` but in single quotes.
     private var quotedCurrent: String {
         guard index < bytes.count else { return "end of input" }
         let b = bytes[index]
-        if b >= 0x20 && b < 0x7f && b != UInt8(ascii: "'") { return "'\(Character(Unicode.Scalar(b)))'" }
-        return "'\\x\(String(b, radix: 16))'"
+        switch b {
+        case UInt8(ascii: "'"): return "'\\''"
+        case 0x07: return "'\\a'"
+        case 0x08: return "'\\b'"
+        case 0x09: return "'\\t'"
+        case 0x0a: return "'\\n'"
+        case 0x0b: return "'\\v'"
+        case 0x0c: return "'\\f'"
+        case 0x0d: return "'\\r'"
+        case UInt8(ascii: "\\"): return "'\\\\'"
+        case 0..<0x20, 0x7f: return "'\\x\(hex(b, 2))'"
+        // U+0080-U+00A0 and U+00AD are not printable for Go's strconv.
+        case 0x80...0xa0, 0xad: return "'\\u00\(hex(b, 2))'"
+        default: return "'\(Character(Unicode.Scalar(b)))'"
+        }
+    }
+
+    private func hex(_ b: UInt8, _ width: Int) -> String {
+        let digits = String(b, radix: 16)
+        return String(repeating: "0", count: width - digits.count) + digits
     }
 
     private mutating func skipSpace() {

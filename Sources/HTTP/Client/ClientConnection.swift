@@ -1,11 +1,15 @@
 import Platform
 
 /// One client TCP connection on one loop: connects, sends one request at a time, parses the answer and
-/// hands it back through a continuation.
+/// hands it back through a continuation. Descriptor, outbound buffer, interest and closing are the shared
+/// connection core, `SocketChannel`; this type holds only the exchange logic.
 // @unchecked: all mutable state is used on `loop`'s thread only; callers hop there with `onLoop`.
-final class ClientConnection: EventLoopHandler, @unchecked Sendable {
+final class ClientConnection: SocketChannelDelegate, @unchecked Sendable {
     /// A reused connection died before any byte of the answer: the request may be retried once.
     struct Stale: Error {}
+
+    /// Body pieces a streamed response may queue for a consumer that does not keep up.
+    static let streamBufferChunks = 4096
 
     private enum Waiter {
         case response(CheckedContinuation<HTTPResponse, any Error>)
@@ -20,14 +24,13 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
         case closed
     }
 
-    let fd: Int32
-    let loop: EventLoop
+    let channel: SocketChannel
+    var fd: Int32 { channel.fd }
+    var loop: EventLoop { channel.loop }
     let endpoint: Endpoint
     private let pool: ConnectionPool
     private var phase = Phase.idle
     private var parser: HTTPResponseParser
-    private var out = OutboundBuffer()
-    private var interest: IOEvents = []
     private var timer: TimerHandle?
     private var exchangeID = 0
     private var cancelledID = 0
@@ -38,15 +41,21 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
     private var timeout: Duration = .zero
 
     init(fd: Int32, loop: EventLoop, endpoint: Endpoint, pool: ConnectionPool, limits: HTTPLimits) {
-        self.fd = fd
-        self.loop = loop
+        channel = SocketChannel(fd: fd, loop: loop)
         self.endpoint = endpoint
         self.pool = pool
         parser = HTTPResponseParser(limits: limits)
+        channel.delegate = self
     }
 
-    func onLoop(_ body: @escaping @Sendable (ClientConnection) -> Void) {
-        if loop.inEventLoop { body(self) } else { loop.execute { body(self) } }
+    /// Runs `body` on the loop; false when the loop has stopped and `body` will never run.
+    @discardableResult
+    func onLoop(_ body: @escaping @Sendable (ClientConnection) -> Void) -> Bool {
+        if loop.inEventLoop {
+            body(self)
+            return true
+        }
+        return loop.execute { body(self) }
     }
 
     var isClosed: Bool { if case .closed = phase { true } else { false } }
@@ -55,43 +64,24 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
 
     func connect(to address: SocketAddress, timeout: Duration, _ continuation: CheckedContinuation<Void, any Error>) {
         guard !isClosed else { return continuation.resume(throwing: CancellationError()) }
-        switch Socket.connect(fd, to: address) {
-        case .connected:
-            phase = .idle
-            register(.readable)
-            continuation.resume()
-        case .failed(let code):
-            close()
-            continuation.resume(throwing: HTTPClientError.connectFailed(endpoint, code: code))
-        case .inProgress:
-            phase = .connecting(continuation)
-            register(.writable)
-            timer = loop.schedule(after: timeout) { [self] in
-                fail(HTTPClientError.connectTimeout(endpoint, timeout))
-            }
+        phase = .connecting(continuation)
+        timer = loop.schedule(after: timeout) { [self] in
+            guard case .connecting = phase else { return }
+            fail(HTTPClientError.connectTimeout(endpoint, timeout))
         }
+        channel.connect(to: address)
     }
 
-    private func register(_ events: IOEvents) {
-        do {
-            try loop.register(fd, events: events, handler: self)
-            interest = events
-        } catch {
-            fail(error)
-        }
-    }
-
-    private func finishConnect() {
+    func channelConnected(_ channel: SocketChannel, code: Int32) {
         guard case .connecting(let continuation) = phase else { return }
         timer?.cancel()
-        let code = Socket.pendingError(fd)
+        timer = nil
         guard code == 0 else {
             phase = .idle
             close()
             return continuation.resume(throwing: HTTPClientError.connectFailed(endpoint, code: code))
         }
         phase = .idle
-        setInterest(.readable)
         continuation.resume()
     }
 
@@ -143,8 +133,7 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
             guard exchangeID == id else { return }
             fail(HTTPClientError.requestTimeout(endpoint, timeout))
         }
-        out.append(contentsOf: request)
-        flush()
+        channel.write(request)
     }
 
     /// Cancels exchange `id` if it is still running (the task was cancelled).
@@ -165,41 +154,28 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
         if case .connecting = phase { fail(CancellationError()) } else if exchangeID == 0 { close() }
     }
 
-    func handle(_ events: IOEvents) {
-        if case .connecting = phase {
-            finishConnect()
-            return
-        }
-        if events.contains(.writable) { flush() }
-        if events.contains(.readable) || events.contains(.hangup) { readable() }
+    func channelRead(_ channel: SocketChannel, _ bytes: UnsafeRawBufferPointer) {
+        received = true
+        process(bytes)
     }
 
-    private func readable() {
-        let buffer = loop.readBuffer
-        while !isClosed {
-            switch Socket.read(fd, into: buffer) {
-            case .bytes(let count):
-                received = true
-                process(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-                if count < buffer.count { return }
-            case .endOfFile:
-                endOfFile()
-                return
-            case .wouldBlock:
-                return
-            case .failed(let code):
-                if case .exchange = phase, !received, reused {
-                    fail(Stale())
-                } else {
-                    fail(
-                        code == Posix.ECONNRESET
-                            ? HTTPClientError.connectionClosed(endpoint)
-                            : HTTPClientError.connectFailed(endpoint, code: code))
-                }
-                return
-            }
+    func channelReadEnded(_ channel: SocketChannel) {
+        endOfFile()
+    }
+
+    func channelFailed(_ channel: SocketChannel, code: Int32) {
+        if case .exchange = phase, !received, reused {
+            fail(Stale())
+        } else if code == Posix.ECONNRESET || code == Posix.EPIPE {
+            fail(HTTPClientError.connectionClosed(endpoint))
+        } else if case .exchange = phase, !received {
+            fail(HTTPClientError.writeFailed(endpoint, code: code))
+        } else {
+            fail(HTTPClientError.connectFailed(endpoint, code: code))
         }
     }
+
+    func channelDrained(_ channel: SocketChannel) {}
 
     private func process(_ bytes: UnsafeRawBufferPointer) {
         if case .idle = phase {
@@ -223,7 +199,12 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
             case .head(let parsed): deliverHead(parsed)
             case .body(let chunk):
                 if case .streaming(let continuation) = phase {
-                    continuation.yield(Array(chunk))
+                    if case .dropped = continuation.yield(Array(chunk)) {
+                        fail(
+                            HTTPClientError.streamConsumerTooSlow(endpoint, chunks: ClientConnection.streamBufferChunks)
+                        )
+                        return
+                    }
                 } else {
                     body.append(contentsOf: chunk)
                 }
@@ -241,7 +222,9 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
             return
         }
         timer?.cancel()
-        let (stream, bodyContinuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        // Bounded like the store's watchers: a consumer that falls this far behind is ended with an error.
+        let (stream, bodyContinuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream(
+            bufferingPolicy: .bufferingOldest(ClientConnection.streamBufferChunks))
         phase = .streaming(bodyContinuation)
         bodyContinuation.onTermination = { [self] _ in onLoop { $0.close() } }
         continuation.resume(
@@ -264,7 +247,7 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
             head = nil
             body = []
             phase = .idle
-            if keep && !leftover && out.isEmpty {
+            if keep && !leftover && channel.queued == 0 {
                 pool.checkin(self)
             } else {
                 close()
@@ -290,21 +273,6 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
         }
     }
 
-    private func flush() {
-        guard !isClosed else { return }
-        if case .failed(let code) = out.write(to: fd) {
-            if !received && reused { fail(Stale()) } else { fail(HTTPClientError.writeFailed(endpoint, code: code)) }
-            return
-        }
-        setInterest(out.isEmpty ? .readable : [.readable, .writable])
-    }
-
-    private func setInterest(_ events: IOEvents) {
-        guard !isClosed, events != interest else { return }
-        interest = events
-        loop.setInterest(fd, events)
-    }
-
     /// Ends whatever is running with `error` and closes.
     func fail(_ error: any Error) {
         let previous = phase
@@ -327,8 +295,7 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
         phase = .closed
         timer?.cancel()
         timer = nil
-        loop.deregister(fd)
-        Posix.close(fd)
+        channel.close()
         pool.forget(self)
         if case .streaming(let continuation) = previous { continuation.finish() }
     }

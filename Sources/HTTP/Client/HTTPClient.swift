@@ -52,10 +52,11 @@ package final class HTTPClient: Sendable {
             do {
                 return try await withTaskCancellationHandler {
                     try await withCheckedThrowingContinuation { continuation in
-                        connection.onLoop {
+                        let accepted = connection.onLoop {
                             $0.send(
                                 bytes, isHEAD: isHEAD, timeout: timeout, reused: pooled != nil, id: id, continuation)
                         }
+                        if !accepted { continuation.resume(throwing: HTTPClientError.shutdown) }
                     }
                 } onCancel: {
                     connection.onLoop { $0.cancel(id) }
@@ -76,12 +77,16 @@ package final class HTTPClient: Sendable {
         let id = exchangeIDs.add(1, ordering: .relaxed).newValue
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                connection.onLoop { $0.stream(bytes, timeout: timeout, id: id, continuation) }
+                let accepted = connection.onLoop { $0.stream(bytes, timeout: timeout, id: id, continuation) }
+                if !accepted { continuation.resume(throwing: HTTPClientError.shutdown) }
             }
         } onCancel: {
             connection.onLoop { $0.cancel(id) }
         }
     }
+
+    /// A client dropped without `shutdown()` still stops its threads and closes its sockets.
+    deinit { shutdown() }
 
     /// Closes every connection (requests in flight fail with `.shutdown`) and stops the loops; idempotent.
     package func shutdown() {
@@ -133,7 +138,12 @@ package final class HTTPClient: Sendable {
         let timeout = configuration.connectTimeout
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                connection.onLoop { $0.connect(to: address, timeout: timeout, continuation) }
+                let accepted = connection.onLoop { $0.connect(to: address, timeout: timeout, continuation) }
+                if !accepted {
+                    // The loop stopped before registering anything: closing here cannot race it.
+                    connection.channel.close()
+                    continuation.resume(throwing: HTTPClientError.shutdown)
+                }
             }
         } onCancel: {
             connection.onLoop { $0.cancelConnect() }

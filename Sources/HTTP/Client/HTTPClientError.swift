@@ -13,6 +13,8 @@ package enum HTTPClientError: Error, Sendable, CustomStringConvertible {
     case connectionClosed(Endpoint)
     case parseError(Endpoint, HTTPParseError)
     case writeFailed(Endpoint, code: Int32)
+    /// The consumer of a streamed response fell `chunks` pieces behind; the stream was ended.
+    case streamConsumerTooSlow(Endpoint, chunks: Int)
     case shutdown
 
     package var description: String {
@@ -28,6 +30,8 @@ package enum HTTPClientError: Error, Sendable, CustomStringConvertible {
         case .connectionClosed(let endpoint): "\(endpoint) closed the connection before a complete response"
         case .parseError(let endpoint, let error): "bad response from \(endpoint): \(error.description)"
         case .writeFailed(let endpoint, let code): "send to \(endpoint): \(Posix.describe(errno: code))"
+        case .streamConsumerTooSlow(let endpoint, let chunks):
+            "stream from \(endpoint) ended: the reader fell \(chunks) pieces behind"
         case .shutdown: "HTTP client was shut down"
         }
     }

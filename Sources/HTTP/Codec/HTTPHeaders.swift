@@ -150,7 +150,7 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, 
         fields.indices.first { matches($0, name) }
     }
 
-    private func matches(_ index: Int, _ name: String) -> Bool {
+    func matches(_ index: Int, _ name: String) -> Bool {
         let field = fields[index]
         let length = Int(field.nameEnd - field.nameStart)
         guard length == name.utf8.count else { return false }

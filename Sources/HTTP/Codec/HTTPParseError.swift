@@ -30,6 +30,8 @@ package enum HTTPParseError: Error, Sendable, Hashable, CustomStringConvertible 
     case invalidTrailer
     case bodyTooLarge(limit: Int)
     case truncatedMessage
+    /// Not a parse error but where the server reports it: the body did not arrive within the body timeout.
+    case bodyTimeout
 
     /// The status a server answers with: 400, or 413, 414, 431, 501, 505 for limits and unsupported features.
     package var status: Int {
@@ -37,6 +39,7 @@ package enum HTTPParseError: Error, Sendable, Hashable, CustomStringConvertible 
         case .requestLineTooLong: 414
         case .headerBlockTooLarge, .tooManyHeaders: 431
         case .bodyTooLarge: 413
+        case .bodyTimeout: 408
         case .unsupportedTransferEncoding: 501
         case .unsupportedVersion: 505
         default: 400
@@ -74,6 +77,7 @@ package enum HTTPParseError: Error, Sendable, Hashable, CustomStringConvertible 
         case .invalidTrailer: "malformed trailer section after the last chunk"
         case .bodyTooLarge(let limit): "body larger than \(limit) bytes"
         case .truncatedMessage: "connection closed in the middle of a message"
+        case .bodyTimeout: "request body not received in time"
         }
     }
 }

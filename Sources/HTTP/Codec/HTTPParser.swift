@@ -35,7 +35,8 @@ package struct HTTPParser<Head: HTTPParsableHead> {
         case head
         case fixedBody(remaining: Int)
         case chunked
-        case untilClose
+        /// `received`: body bytes so far, capped at `limits.maxBody`.
+        case untilClose(received: Int)
         case failed(HTTPParseError)
     }
 
@@ -68,6 +69,18 @@ package struct HTTPParser<Head: HTTPParsableHead> {
     package var remainingBodyLength: Int? {
         if case .fixedBody(let remaining) = state, remaining > 0 { return remaining }
         return nil
+    }
+
+    /// Whether the current message's body is chunked (the head was returned, `.end` was not).
+    package var isChunkedBody: Bool {
+        if case .chunked = state { return true }
+        return false
+    }
+
+    /// Whether the current message's body runs until the connection closes (responses only).
+    package var isUntilCloseBody: Bool {
+        if case .untilClose = state { return true }
+        return false
     }
 
     /// For responses: whether the next response answers a HEAD request, so it has no body.
@@ -132,8 +145,11 @@ package struct HTTPParser<Head: HTTPParsableHead> {
                 state = .head
                 return (consumed, .end)
             }
-        case .untilClose:
+        case .untilClose(let received):
             guard !input.isEmpty else { return (0, .needMore) }
+            // A body read until close has no declared size; the same limit as a declared one applies.
+            guard input.count <= limits.maxBody - received else { throw .bodyTooLarge(limit: limits.maxBody) }
+            state = .untilClose(received: received + input.count)
             return (input.count, .body(input))
         }
     }
@@ -192,7 +208,7 @@ package struct HTTPParser<Head: HTTPParsableHead> {
         case .none: state = .fixedBody(remaining: 0)
         case .length(let length): state = .fixedBody(remaining: length)
         case .chunked: state = .chunked
-        case .untilClose: state = .untilClose
+        case .untilClose: state = .untilClose(received: 0)
         }
         return (consumed, .head(parsed.0))
     }

@@ -60,19 +60,23 @@ package final class EventLoop: @unchecked Sendable {
     /// Whether the caller runs on this loop's thread.
     package var inEventLoop: Bool { threadID.load(ordering: .relaxed) == PosixThread.currentID }
 
-    /// Runs `work` on the loop thread soon, in submission order; dropped once the loop has stopped.
-    package func execute(_ work: @escaping @Sendable () -> Void) {
+    /// Runs `work` on the loop thread soon, in submission order.
+    /// - Returns: false when the loop has stopped and `work` will never run, so a caller that handed it a
+    ///   continuation must resume that continuation itself.
+    @discardableResult
+    package func execute(_ work: @escaping @Sendable () -> Void) -> Bool {
         if inEventLoop {
             localTasks.append(work)
-            return
+            return true
         }
-        let wake = pending.withLock { state -> Bool in
-            guard state.accepting else { return false }
+        let (accepted, wake) = pending.withLock { state -> (Bool, Bool) in
+            guard state.accepting else { return (false, false) }
             state.tasks.append(work)
             defer { state.wakePending = true }
-            return !state.wakePending
+            return (true, !state.wakePending)
         }
         if wake { epoll.wake() }
+        return accepted
     }
 
     /// Runs `work` on the loop thread after `delay`, unless the returned handle is cancelled first.

@@ -16,9 +16,14 @@ package final class HTTPServer: Sendable {
         package var idleTimeout: Duration = .seconds(60)
         /// How long a client may take to send a whole head.
         package var headerTimeout: Duration = .seconds(10)
+        /// How long a client may take to send a whole body once its head arrived (408 after it), so a body
+        /// trickled a byte at a time cannot hold a connection forever.
+        package var bodyTimeout: Duration = .seconds(30)
+        /// Connections open at once, over all loops; more are closed on accept.
+        package var maxConnections = 10_000
         /// Bytes a streamed response may queue for a peer that does not read before it is disconnected.
         package var streamBufferLimit = 16 * 1024 * 1024
-        /// Unanswered requests per connection before the server stops reading from it.
+        /// Unanswered requests per connection before the server stops parsing (and reading) from it.
         package var maxPipelinedRequests = 64
         /// The `listen(2)` backlog.
         package var backlog: Int32 = 1024

@@ -49,7 +49,12 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
     private var closed = false
     private var lastActivity: Int64
     private var headStartedAt: Int64?
+    private var bodyStartedAt: Int64?
+    /// Bytes read past the pipelining limit, parsed once earlier requests are answered.
+    private var held: [UInt8] = []
     private var timer: TimerHandle?
+    /// When `timer` fires (loop time), so a sooner deadline can tell whether it must re-arm.
+    private var timerDeadline = Int64.max
 
     init(fd: Int32, loop: EventLoop, context: ServerContext, listener: Listener) {
         self.fd = fd
@@ -98,7 +103,7 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
             flush()
         }
         let buffer = loop.readBuffer
-        while !closed && !readingStopped && slots.count < context.configuration.maxPipelinedRequests {
+        while !closed && !readingStopped && slots.count < context.configuration.maxPipelinedRequests && held.isEmpty {
             switch Socket.read(fd, into: buffer) {
             case .bytes(let count):
                 lastActivity = loop.now
@@ -119,6 +124,11 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
     private func process(_ bytes: UnsafeRawBufferPointer) {
         var offset = 0
         while !readingStopped {
+            if slots.count >= context.configuration.maxPipelinedRequests && parser.isIdle {
+                // The limit counts requests parsed, not reads: the rest waits, unparsed.
+                held.append(contentsOf: bytes[offset...])
+                return
+            }
             let used: Int
             let event: HTTPParserEvent<HTTPRequestHead>
             do {
@@ -134,6 +144,15 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
                 return
             case .head(let parsed):
                 headStartedAt = nil
+                if parser.isInBody {
+                    bodyStartedAt = loop.now
+                    // Re-armed only when the body deadline comes before the timer's: a timer per request
+                    // would pile up cancelled entries in the loop's heap.
+                    if timerDeadline > loop.now + context.bodyTimeout {
+                        timer?.cancel()
+                        armTimer(after: context.bodyTimeout)
+                    }
+                }
                 if let length = parser.remainingBodyLength { body.reserveCapacity(length) }
                 if parser.isInBody && parsed.expectsContinue && slots.isEmpty && out.isEmpty {
                     out.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
@@ -150,6 +169,7 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
     private func dispatch() {
         guard let head else { return }
         self.head = nil
+        bodyStartedAt = nil
         let request = HTTPRequest(head: head, body: body)
         body = []
         let sequence = firstSequence + slots.count
@@ -229,6 +249,13 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
             if !inReadBatch { flush() }
         } else {
             HTTPSerializer.writeChunk(bytes, into: &stream.buffered)
+            guard stream.buffered.count <= context.configuration.streamBufferLimit else {
+                // A stream queued behind another that never ends would otherwise grow without bound.
+                context.log.warning(
+                    "closing stream: queued behind another response", ["queued": "\(stream.buffered.count)"])
+                close()
+                return
+            }
             slots[index].answer = .stream(stream)
         }
     }
@@ -243,7 +270,22 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
 
     private func drainAndFlush() {
         drain()
+        parseHeld()
         if !inReadBatch { flush() }
+    }
+
+    /// Parses input held back at the pipelining limit once answers made room.
+    private func parseHeld() {
+        guard !held.isEmpty, !closed, !readingStopped, slots.count < context.configuration.maxPipelinedRequests else {
+            return
+        }
+        let bytes = held
+        held = []
+        let wasInBatch = inReadBatch
+        inReadBatch = true
+        bytes.withUnsafeBytes { process($0) }
+        inReadBatch = wasInBatch
+        if held.isEmpty { updateInterest() }
     }
 
     /// Moves every answer that is ready, in order, into the output buffer.
@@ -318,7 +360,7 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
     private func updateInterest() {
         guard !closed else { return }
         var wanted: IOEvents = []
-        if lingering || (!readingStopped && slots.count < context.configuration.maxPipelinedRequests) {
+        if lingering || (!readingStopped && slots.count < context.configuration.maxPipelinedRequests && held.isEmpty) {
             wanted.insert(.readable)
         }
         if !out.isEmpty { wanted.insert(.writable) }
@@ -345,6 +387,7 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
     // MARK: Timeouts
 
     private func armTimer(after nanoseconds: Int64) {
+        timerDeadline = loop.now + nanoseconds
         timer = loop.schedule(after: .nanoseconds(nanoseconds)) { [self] in timerFired() }
     }
 
@@ -355,13 +398,21 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
             close()
             return
         }
-        if !slots.isEmpty || !out.isEmpty {
-            // Waiting for the handler or for the peer to read: not idle.
-            armTimer(after: context.idleTimeout)
+        let now = loop.now
+        if let started = bodyStartedAt, now >= started + context.bodyTimeout {
+            bodyStartedAt = nil
+            reject(.bodyTimeout)
+            flush()
             return
         }
-        let now = loop.now
-        let deadline = headStartedAt.map { $0 + context.headerTimeout } ?? lastActivity + context.idleTimeout
+        if !slots.isEmpty || !out.isEmpty {
+            // Waiting for the handler or for the peer to read: not idle.
+            let bodyLeft = bodyStartedAt.map { $0 + context.bodyTimeout - now } ?? context.idleTimeout
+            armTimer(after: min(context.idleTimeout, bodyLeft))
+            return
+        }
+        var deadline = headStartedAt.map { $0 + context.headerTimeout } ?? lastActivity + context.idleTimeout
+        if let started = bodyStartedAt { deadline = min(deadline, started + context.bodyTimeout) }
         if now >= deadline {
             context.log.trace("closing idle connection")
             close()

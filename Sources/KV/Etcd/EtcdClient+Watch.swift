@@ -15,9 +15,9 @@ extension EtcdClient {
             resumeFrom.startRevision = next
             do {
                 let response = try await openWatch(resumeFrom, at: endpoint)
-                var lines = LineSplitter()
+                var lines = LineSplitter(maxLineBytes: configuration.maxWatchLineBytes)
                 for try await chunk in response.body {
-                    for line in lines.feed(chunk) {
+                    for line in try lines.feed(chunk) {
                         let message = try GatewayResponses.decodeWatchMessage(try JSONParser.parse(line))
                         if message.created {
                             // A watch "from now" must resume after what the server had when it started.
@@ -40,8 +40,21 @@ extension EtcdClient {
                                 endpoints: [endpoint.description], reason: "watch canceled: \(message.cancelReason)")
                         }
                         guard let last = message.events.last else { continue }
+                        let resumeAt = next
                         next = last.kv.modRevision + 1
-                        continuation.yield(WatchBatch(events: message.events, revision: message.header.revision))
+                        let batch = WatchBatch(events: message.events, revision: message.header.revision)
+                        if case .dropped = continuation.yield(batch) {
+                            // The consumer fell behind: end its stream, never buffer without bound.
+                            response.cancel()
+                            let error = KVError.unavailable(
+                                endpoints: [endpoint.description],
+                                reason:
+                                    "watch on \(request.range) fell behind and its buffer filled; watch again from revision \(resumeAt)"
+                            )
+                            log.warning("watch consumer fell behind; ended its watch", ["from": "\(resumeAt)"])
+                            continuation.finish(throwing: error)
+                            return
+                        }
                     }
                 }
                 throw KVError.unavailable(endpoints: [endpoint.description], reason: "watch stream ended")
@@ -91,11 +104,16 @@ extension KVError {
     }
 }
 
-/// Splits a byte stream into newline-terminated lines (the watch stream's framing).
+/// Splits a byte stream into newline-terminated lines (the watch stream's framing), each at most
+/// `maxLineBytes` long so a server that never sends a newline cannot grow memory without bound.
 struct LineSplitter {
     private var pending: [UInt8] = []
+    var maxLineBytes = 64 * 1024 * 1024
 
-    mutating func feed(_ bytes: [UInt8]) -> [[UInt8]] {
+    init(maxLineBytes: Int = 64 * 1024 * 1024) { self.maxLineBytes = maxLineBytes }
+
+    /// - Throws: `KVError.protocolViolation` when a line grows past `maxLineBytes`.
+    mutating func feed(_ bytes: [UInt8]) throws -> [[UInt8]] {
         var lines: [[UInt8]] = []
         var start = 0
         for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
@@ -109,6 +127,10 @@ struct LineSplitter {
             start = i + 1
         }
         pending.append(contentsOf: bytes[start...])
+        if pending.count > maxLineBytes || lines.contains(where: { $0.count > maxLineBytes }) {
+            pending = []
+            throw KVError.protocolViolation("watch line longer than \(maxLineBytes) bytes")
+        }
         return lines.filter { !$0.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") } }
     }
 }
@@ -125,7 +147,7 @@ extension EtcdClient {
                 var lines = LineSplitter()
                 do {
                     for try await chunk in response.body {
-                        for line in lines.feed(chunk) {
+                        for line in try lines.feed(chunk) {
                             let message = try GatewayResponses.decodeWatchMessage(try JSONParser.parse(line))
                             if message.compactRevision != 0 { return message.compactRevision }
                             if !message.created { return 0 }

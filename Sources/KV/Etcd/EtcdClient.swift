@@ -15,6 +15,11 @@ package final class EtcdClient: KVStore {
         package var connectTimeout: Duration = .seconds(1)
         /// First and largest pause between attempts to re-open a broken watch.
         package var watchBackoff: (first: Duration, max: Duration) = (.milliseconds(50), .seconds(2))
+        /// Batches a watch may hold that its consumer has not taken yet; beyond that the watch ends with an
+        /// error naming the revision to watch again from, rather than growing memory (as `MemoryStore`'s do).
+        package var watchBufferLimit = 1024
+        /// Longest line of a watch stream; a longer one is a broken or hostile server.
+        package var maxWatchLineBytes = 64 * 1024 * 1024
 
         package init(endpoints: [Endpoint]) { self.endpoints = endpoints }
     }
@@ -68,10 +73,14 @@ package final class EtcdClient: KVStore {
 
     /// Posts one gateway request, trying each endpoint once from the preferred one.
     /// `idempotent` requests are also retried elsewhere after a timeout or a broken connection.
-    func call(_ path: String, _ body: JSONValue, idempotent: Bool) async throws -> JSONValue {
+    func call(
+        _ path: String, _ body: JSONValue, idempotent: Bool, asked: GatewayError.Asked = GatewayError.Asked()
+    ) async throws -> JSONValue {
         let request = HTTPClientRequest(
             method: "POST", path: path, headers: HTTPHeaders([("Content-Type", "application/json")]),
             body: Array(body.serialized.utf8))
+        var asked = asked
+        asked.size = request.body.count
         var failures: [String] = []
         for _ in configuration.endpoints.indices {
             let endpoint = currentEndpoint
@@ -104,7 +113,7 @@ package final class EtcdClient: KVStore {
                 markEndpointFailed(endpoint)
                 continue
             }
-            throw gatewayError.kvError(status: response.status)
+            throw gatewayError.kvError(status: response.status, asked: asked)
         }
         throw KVError.unavailable(
             endpoints: configuration.endpoints.map(\.description), reason: failures.last ?? "no endpoint answered")
@@ -129,12 +138,11 @@ package final class EtcdClient: KVStore {
     package func range(_ request: RangeRequest) async throws -> RangeResult {
         do {
             return try GatewayResponses.decodeRange(
-                try await call("/v3/kv/range", GatewayRequests.encode(request), idempotent: true))
-        } catch KVError.compacted {
-            let requested = request.revision ?? 0
+                try await call(
+                    "/v3/kv/range", GatewayRequests.encode(request), idempotent: true,
+                    asked: GatewayError.Asked(revision: request.revision)))
+        } catch KVError.compacted(let requested, _) {
             throw KVError.compacted(requested: requested, compactRevision: await compactRevision(of: request.range))
-        } catch KVError.futureRevision {
-            throw KVError.futureRevision(requested: request.revision ?? 0, current: 0)
         }
     }
 
@@ -144,14 +152,10 @@ package final class EtcdClient: KVStore {
             switch txn.success[0] {
             case .put(let put):
                 let answer: PutResult
-                do {
-                    answer = try GatewayResponses.decodePut(
-                        try await call("/v3/kv/put", GatewayRequests.encode(put), idempotent: !put.prevKV))
-                } catch KVError.keyNotFound {
-                    throw KVError.keyNotFound(String(decoding: put.key, as: UTF8.self))
-                } catch KVError.leaseNotFound {
-                    throw KVError.leaseNotFound(put.lease ?? LeaseID(0))
-                }
+                answer = try GatewayResponses.decodePut(
+                    try await call(
+                        "/v3/kv/put", GatewayRequests.encode(put), idempotent: !put.prevKV,
+                        asked: GatewayError.Asked(key: put.key, lease: put.lease)))
                 return TxnResult(succeeded: true, responses: [.put(answer)], revision: answer.revision)
             case .delete(let delete):
                 let answer = try GatewayResponses.decodeDelete(
@@ -168,13 +172,9 @@ package final class EtcdClient: KVStore {
     }
 
     package func grantLease(ttl: Int64, id: LeaseID?) async throws -> Lease {
-        let json: JSONValue
-        do {
-            json = try await call(
-                "/v3/lease/grant", GatewayLeaseWatch.encodeGrant(ttl: ttl, id: id), idempotent: id != nil)
-        } catch KVError.leaseExists {
-            throw KVError.leaseExists(id ?? LeaseID(0))
-        }
+        let json = try await call(
+            "/v3/lease/grant", GatewayLeaseWatch.encodeGrant(ttl: ttl, id: id), idempotent: id != nil,
+            asked: GatewayError.Asked(lease: id))
         let (granted, grantedTTL, error) = try GatewayResponses.decodeLease(json)
         if let error { throw KVError.server(status: 200, code: 0, message: error) }
         return Lease(id: granted, ttl: grantedTTL)
@@ -190,11 +190,8 @@ package final class EtcdClient: KVStore {
     }
 
     package func revoke(_ id: LeaseID) async throws {
-        do {
-            _ = try await call("/v3/lease/revoke", GatewayLeaseWatch.encodeID(id), idempotent: true)
-        } catch KVError.leaseNotFound {
-            throw KVError.leaseNotFound(id)
-        }
+        _ = try await call(
+            "/v3/lease/revoke", GatewayLeaseWatch.encodeID(id), idempotent: true, asked: GatewayError.Asked(lease: id))
     }
 
     package func timeToLive(_ id: LeaseID, keys: Bool) async throws -> LeaseStatus {
@@ -206,11 +203,14 @@ package final class EtcdClient: KVStore {
     }
 
     package func compact(_ revision: Revision) async throws {
-        _ = try await call("/v3/kv/compaction", .object([("revision", .string(String(revision)))]), idempotent: true)
+        _ = try await call(
+            "/v3/kv/compaction", .object([("revision", .string(String(revision)))]), idempotent: true,
+            asked: GatewayError.Asked(revision: revision))
     }
 
     package func watch(_ request: WatchRequest) -> WatchStream {
-        let (stream, continuation) = WatchStream.makeStream()
+        let (stream, continuation) = WatchStream.makeStream(
+            bufferingPolicy: .bufferingOldest(max(1, configuration.watchBufferLimit)))
         let task = Task { await self.runWatch(request, continuation) }
         continuation.onTermination = { _ in task.cancel() }
         return stream

@@ -60,18 +60,40 @@ package struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible 
         }
     }
 
-    /// The store error a client raises for this gateway answer, so callers can match on the case.
-    package func kvError(status: Int) -> KVError {
+    /// What a client call asked about, so the error it raises names it rather than a made-up value.
+    package struct Asked: Sendable {
+        package var key: [UInt8]? = nil
+        package var lease: LeaseID? = nil
+        package var revision: Revision? = nil
+        /// Bytes of the request body.
+        package var size: Int? = nil
+        package init(key: [UInt8]? = nil, lease: LeaseID? = nil, revision: Revision? = nil, size: Int? = nil) {
+            self.key = key
+            self.lease = lease
+            self.revision = revision
+            self.size = size
+        }
+    }
+
+    /// The store error a client raises for this gateway answer, so callers can match on the case. When the
+    /// call did not ask about what the error concerns, it stays `.server` with etcd's message.
+    package func kvError(status: Int, asked: Asked) -> KVError {
         switch message {
         case "etcdserver: mvcc: required revision has been compacted":
-            return .compacted(requested: 0, compactRevision: 0)
+            // The compacted revision is not in etcd's error; `EtcdClient.range` learns it with a watch.
+            if let revision = asked.revision { return .compacted(requested: revision, compactRevision: 0) }
         case "etcdserver: mvcc: required revision is a future revision":
-            return .futureRevision(requested: 0, current: 0)
-        case "etcdserver: requested lease not found": return .leaseNotFound(LeaseID(0))
-        case "etcdserver: lease already exists": return .leaseExists(LeaseID(0))
-        case "etcdserver: key not found": return .keyNotFound("")
-        case "etcdserver: request is too large": return .requestTooLarge(size: 0, limit: 0)
-        default: return .server(status: status, code: code.rawValue, message: message)
+            if let revision = asked.revision { return .futureRevision(requested: revision, current: nil) }
+        case "etcdserver: requested lease not found":
+            if let lease = asked.lease { return .leaseNotFound(lease) }
+        case "etcdserver: lease already exists":
+            if let lease = asked.lease { return .leaseExists(lease) }
+        case "etcdserver: key not found":
+            if let key = asked.key { return .keyNotFound(String(decoding: key, as: UTF8.self)) }
+        case "etcdserver: request is too large":
+            if let size = asked.size { return .requestTooLarge(size: size, limit: nil) }
+        default: break
         }
+        return .server(status: status, code: code.rawValue, message: message)
     }
 }

@@ -53,16 +53,26 @@ package enum GatewayLeaseWatch {
         }
         let key = try create.bytes("key")
         guard !key.isEmpty else { throw GatewayError(.invalidArgument, "etcdserver: key is not provided") }
-        guard try create.array("filters").isEmpty else {
-            throw GatewayError(.invalidArgument, "watch filters are not supported by this store")
+        var filters: Set<String> = []
+        for filter in try create.array("filters") {
+            switch filter {
+            case .string(let name) where name == "NOPUT" || name == "NODELETE": filters.insert(name)
+            case .number(let n) where n == "0" || n == "1": filters.insert(n == "0" ? "NOPUT" : "NODELETE")
+            default:
+                throw GatewayError(
+                    .invalidArgument,
+                    "invalid value for enum type: \(filter.serialized) (field \"filters\" of etcdserverpb.WatchCreateRequest)"
+                )
+            }
         }
         let start = try create.int64("start_revision")
         guard start >= 0 else {
             throw GatewayError(.invalidArgument, "etcdserver: start_revision must not be negative")
         }
         return WatchRequest(
-            KeyRange(key: key, rangeEnd: try create.bytes("range_end")), from: start, prevKV: try create.bool("prev_kv")
-        )
+            KeyRange(key: key, rangeEnd: try create.bytes("range_end")), from: start,
+            prevKV: try create.bool("prev_kv"),
+            noPut: filters.contains("NOPUT"), noDelete: filters.contains("NODELETE"))
     }
 
     package static func encode(_ w: WatchRequest) -> JSONValue {
@@ -70,6 +80,8 @@ package enum GatewayLeaseWatch {
         if !w.range.rangeEnd.isEmpty { c.append(("range_end", .string(Base64.encode(w.range.rangeEnd)))) }
         if w.startRevision > 0 { c.append(("start_revision", .number(String(w.startRevision)))) }
         if w.prevKV { c.append(("prev_kv", .bool(true))) }
+        let filters = (w.noPut ? ["NOPUT"] : []) + (w.noDelete ? ["NODELETE"] : [])
+        if !filters.isEmpty { c.append(("filters", .array(filters.map { .string($0) }))) }
         return .object([("create_request", .object(c))])
     }
 }

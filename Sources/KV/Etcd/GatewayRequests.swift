@@ -37,17 +37,19 @@ package enum GatewayRequests {
         let o = try GatewayObject(json, type: "etcdserverpb.RangeRequest", known: rangeFields)
         let key = try o.bytes("key")
         guard !key.isEmpty else { throw GatewayError(.invalidArgument, "etcdserver: key is not provided") }
-        for name in ["min_mod_revision", "max_mod_revision", "min_create_revision", "max_create_revision"]
-        where try o.int64(name) != 0 {
-            throw GatewayError(.invalidArgument, "\(name) is not supported by this store")
-        }
+        var filter = RevisionFilter()
+        filter.minModRevision = try o.int64("min_mod_revision")
+        filter.maxModRevision = try o.int64("max_mod_revision")
+        filter.minCreateRevision = try o.int64("min_create_revision")
+        filter.maxCreateRevision = try o.int64("max_create_revision")
         let limit = try o.int64("limit")
         guard limit >= 0 else { throw GatewayError(.invalidArgument, "etcdserver: limit must not be negative") }
         let revision = try o.int64("revision")
-        let request = RangeRequest(
+        var request = RangeRequest(
             KeyRange(key: key, rangeEnd: try o.bytes("range_end")),
             revision: revision > 0 ? revision : nil, limit: Int(clamping: limit),
             keysOnly: try o.bool("keys_only"), countOnly: try o.bool("count_only"))
+        request.filter = filter
         let sort = Sort(
             order: Sort.Order(
                 rawValue: try o.enumCase(
@@ -66,6 +68,13 @@ package enum GatewayRequests {
         if let revision = r.revision { m.append(("revision", .number(String(revision)))) }
         if r.keysOnly { m.append(("keys_only", .bool(true))) }
         if r.countOnly { m.append(("count_only", .bool(true))) }
+        let f = r.filter
+        for (name, value) in [
+            ("min_mod_revision", f.minModRevision), ("max_mod_revision", f.maxModRevision),
+            ("min_create_revision", f.minCreateRevision), ("max_create_revision", f.maxCreateRevision),
+        ] where value != 0 {
+            m.append((name, .number(String(value))))
+        }
         return .object(m)
     }
 
@@ -111,16 +120,33 @@ package enum GatewayRequests {
 
     // MARK: Txn
 
-    /// Nested transactions are limited in depth so hostile input cannot exhaust the stack.
-    package static func decodeTxn(_ json: JSONValue, depth: Int = 0) throws -> Txn {
+    /// etcd's `--max-txn-ops` default: the most operations one list of a transaction may hold.
+    package static let maxTxnOps = 128
+    /// The most compares and operations one transaction may hold in total, nested transactions included.
+    /// Without it, 16 levels of 128 operations each would let one request ask for 128^16 of them.
+    package static let maxTotalTxnOps = 1024
+
+    /// Nested transactions are limited in depth so hostile input cannot exhaust the stack, and in total
+    /// operations so it cannot exhaust memory or time.
+    /// - Throws: `GatewayError` (`etcdserver: too many operations in txn request` past either cap).
+    package static func decodeTxn(_ json: JSONValue) throws -> Txn {
+        var budget = maxTotalTxnOps
+        return try decodeTxn(json, depth: 0, budget: &budget)
+    }
+
+    private static func decodeTxn(_ json: JSONValue, depth: Int, budget: inout Int) throws -> Txn {
         guard depth < 16 else { throw GatewayError(.invalidArgument, "etcdserver: transaction nested too deeply") }
         let o = try GatewayObject(json, type: "etcdserverpb.TxnRequest", known: txnFields)
-        let compare = try o.array("compare").map(decodeCompare)
-        let success = try o.array("success").map { try decodeOp($0, depth: depth) }
-        let failure = try o.array("failure").map { try decodeOp($0, depth: depth) }
-        if compare.count > 128 || success.count > 128 || failure.count > 128 {
+        let lists = (try o.array("compare"), try o.array("success"), try o.array("failure"))
+        budget -= lists.0.count + lists.1.count + lists.2.count
+        if lists.0.count > maxTxnOps || lists.1.count > maxTxnOps || lists.2.count > maxTxnOps || budget < 0 {
             throw GatewayError(.invalidArgument, "etcdserver: too many operations in txn request")
         }
+        let compare = try lists.0.map(decodeCompare)
+        var success: [TxnOp] = []
+        for op in lists.1 { success.append(try decodeOp(op, depth: depth, budget: &budget)) }
+        var failure: [TxnOp] = []
+        for op in lists.2 { failure.append(try decodeOp(op, depth: depth, budget: &budget)) }
         return Txn(compare: compare, success: success, failure: failure)
     }
 
@@ -145,7 +171,7 @@ package enum GatewayRequests {
         return Compare(KeyRange(key: key, rangeEnd: try o.bytes("range_end")), results[result], target)
     }
 
-    private static func decodeOp(_ json: JSONValue, depth: Int) throws -> TxnOp {
+    private static func decodeOp(_ json: JSONValue, depth: Int, budget: inout Int) throws -> TxnOp {
         _ = try GatewayObject(json, type: "etcdserverpb.RequestOp", known: opFields)  // rejects unknown fields
         guard case .object(let members) = json, members.count == 1, let (rawName, body) = members.first else {
             throw GatewayError(.invalidArgument, "etcdserver: each RequestOp needs exactly one request")
@@ -159,7 +185,7 @@ package enum GatewayRequests {
             return .range(range)
         case "request_put": return .put(try decodePut(body))
         case "request_delete_range": return .delete(try decodeDelete(body))
-        default: return .txn(try decodeTxn(body, depth: depth + 1))
+        default: return .txn(try decodeTxn(body, depth: depth + 1, budget: &budget))
         }
     }
 

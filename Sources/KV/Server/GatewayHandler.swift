@@ -2,41 +2,52 @@ import Formats
 import HTTP
 import Platform
 
-/// Serves etcd's v3 JSON gateway subset over any `KVStore`, with etcd 3.4's shapes, errors and status codes.
+/// Serves etcd's v3 JSON gateway subset over any `KVStore`, with etcd 3.4's shapes, errors and status codes,
+/// and hands `/v2/` to the v2 keys API when one is given.
 package struct GatewayHandler: HTTPHandler {
-    package struct Identity: Sendable {
-        package var clusterID: UInt64
-        package var memberID: UInt64
-        package init(clusterID: UInt64, memberID: UInt64) {
-            self.clusterID = clusterID
-            self.memberID = memberID
-        }
-    }
+    static let etcdVersion = "3.4.23"
 
     let store: any KVStore
-    let identity: Identity
-    /// Largest key + value a put may carry (etcd's `--max-request-bytes` default, 1.5 MiB).
-    let maxRequestBytes: Int
+    let member: MemberInfo
+    let limits: GatewayLimits
     let metrics: @Sendable () -> String
     let currentRevision: @Sendable () -> Revision
+    let stats: @Sendable () -> StoreStats?
     let log: Log
+    let inFlight = InFlightCounter()
+    /// Refuses a lease grant over the rate or the live-lease cap (shared with the v2 API's TTLs).
+    let admitLease: @Sendable () throws -> Void
+    /// The v2 keys API over the same keyspace (the embedded store only).
+    let v2: (any HTTPHandler)?
 
     package init(
-        store: any KVStore, identity: Identity, maxRequestBytes: Int = 1_572_864, log: Log,
+        store: any KVStore, member: MemberInfo, limits: GatewayLimits = GatewayLimits(), log: Log,
+        v2: (any HTTPHandler)? = nil, admitLease: @escaping @Sendable () throws -> Void = {},
+        stats: @escaping @Sendable () -> StoreStats? = { nil },
         currentRevision: @escaping @Sendable () -> Revision, metrics: @escaping @Sendable () -> String
     ) {
         self.store = store
-        self.identity = identity
-        self.maxRequestBytes = maxRequestBytes
+        self.member = member
+        self.limits = limits
         self.log = log
+        self.v2 = v2
+        self.admitLease = admitLease
+        self.stats = stats
         self.currentRevision = currentRevision
         self.metrics = metrics
     }
 
-    private static let jsonHeaders = HTTPHeaders([("Content-Type", "application/json")])
+    /// - Throws: `GatewayError` (`etcdserver: too many requests`) over the lease-grant rate or cap.
+    package func admitLeaseGrant() throws { try admitLease() }
+
+    static let jsonHeaders = HTTPHeaders([("Content-Type", "application/json")])
 
     package func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         var path = request.head.path
+        if path.hasPrefix("/v2/"), let v2 {
+            v2.handle(request, responder: responder)
+            return
+        }
         if path.hasPrefix("/v3beta/") { path = "/v3/" + path.dropFirst("/v3beta/".count) }
         switch path {
         case "/health":
@@ -45,7 +56,7 @@ package struct GatewayHandler: HTTPHandler {
         case "/version":
             respond(
                 responder, status: 200,
-                json: .object([("etcdserver", .string("3.4.23")), ("etcdcluster", .string("3.4.0"))]))
+                json: .object([("etcdserver", .string(Self.etcdVersion)), ("etcdcluster", .string("3.4.0"))]))
             return
         case "/metrics":
             let headers = HTTPHeaders([("Content-Type", "text/plain; version=0.0.4")])
@@ -66,14 +77,20 @@ package struct GatewayHandler: HTTPHandler {
         do {
             json = request.body.isEmpty ? .object([]) : try JSONParser.parse(request.body)
         } catch {
-            fail(responder, GatewayError(.invalidArgument, "\(error)"))
+            let refusal = GatewayError(.invalidArgument, "\(error)")
+            if route == .watch { refuseWatch(responder, refusal) } else { fail(responder, refusal) }
             return
         }
         if route == .watch {
             watch(json, responder: responder)
             return
         }
+        guard inFlight.enter(limit: limits.maxInFlight) else {
+            fail(responder, GatewayLimits.tooManyRequests)
+            return
+        }
         Task {
+            defer { inFlight.leave() }
             do {
                 let answer = try await route.serve(json, handler: self)
                 respond(responder, status: 200, json: answer, newline: route == .leaseKeepAlive)
@@ -90,17 +107,17 @@ package struct GatewayHandler: HTTPHandler {
     func header(_ revision: Revision? = nil) -> JSONValue {
         GatewayResponses.encode(
             ResponseHeader(
-                clusterID: identity.clusterID, memberID: identity.memberID, revision: revision ?? currentRevision(),
+                clusterID: member.clusterID, memberID: member.memberID, revision: revision ?? currentRevision(),
                 raftTerm: 1))
     }
 
-    private func respond(_ responder: HTTPResponder, status: Int, json: JSONValue, newline: Bool = false) {
+    func respond(_ responder: HTTPResponder, status: Int, json: JSONValue, newline: Bool = false) {
         var text = json.serialized
         if newline { text += "\n" }
         responder.respond(HTTPResponse(status: status, headers: Self.jsonHeaders, body: Array(text.utf8)))
     }
 
-    private func fail(_ responder: HTTPResponder, _ error: GatewayError) {
+    func fail(_ responder: HTTPResponder, _ error: GatewayError) {
         responder.respond(HTTPResponse(status: error.httpStatus, headers: Self.jsonHeaders, body: error.body))
     }
 
@@ -109,12 +126,9 @@ package struct GatewayHandler: HTTPHandler {
         let request: WatchRequest
         do {
             request = try GatewayLeaseWatch.decodeWatch(json)
-        } catch let error as GatewayError {
-            // etcd answers 500 here; a malformed watch is the client's fault, so we say 400.
-            fail(responder, error)
-            return
         } catch {
-            fail(responder, GatewayError(.invalidArgument, "\(error)"))
+            // etcd answers 500 here; a malformed watch is the client's fault, so we say 400.
+            refuseWatch(responder, error as? GatewayError ?? GatewayError(.invalidArgument, "\(error)"))
             return
         }
         let writer = responder.startStream(status: 200, headers: Self.jsonHeaders)
@@ -129,7 +143,7 @@ package struct GatewayHandler: HTTPHandler {
             } catch KVError.compacted(_, let compactRevision) {
                 let bare = GatewayResponses.encode(
                     ResponseHeader(
-                        clusterID: identity.clusterID, memberID: identity.memberID, revision: 0, raftTerm: 1))
+                        clusterID: member.clusterID, memberID: member.memberID, revision: 0, raftTerm: 1))
                 write(
                     writer,
                     GatewayResponses.watchMessage(header: bare, canceled: true, compactRevision: compactRevision))
@@ -142,112 +156,13 @@ package struct GatewayHandler: HTTPHandler {
         writer.onClose { task.cancel() }
     }
 
+    /// A refused watch: the body ends with a newline so a client reading the stream line by line sees the
+    /// error instead of waiting forever for the line to end.
+    private func refuseWatch(_ responder: HTTPResponder, _ error: GatewayError) {
+        responder.respond(HTTPResponse(status: error.httpStatus, headers: Self.jsonHeaders, body: error.body + [0x0A]))
+    }
+
     private func write(_ writer: HTTPBodyWriter, _ message: JSONValue) {
         writer.write(Array((message.serialized + "\n").utf8))
-    }
-}
-
-/// The request/response endpoints of the gateway (watch streams are handled apart).
-private enum Route: String {
-    case range = "/v3/kv/range"
-    case put = "/v3/kv/put"
-    case deleteRange = "/v3/kv/deleterange"
-    case txn = "/v3/kv/txn"
-    case compaction = "/v3/kv/compaction"
-    case leaseGrant = "/v3/lease/grant"
-    case leaseKeepAlive = "/v3/lease/keepalive"
-    case leaseRevoke = "/v3/lease/revoke"
-    case leaseRevokeAlias = "/v3/kv/lease/revoke"
-    case leaseTimeToLive = "/v3/lease/timetolive"
-    case leaseTimeToLiveAlias = "/v3/kv/lease/timetolive"
-    case watch = "/v3/watch"
-
-    func serve(_ json: JSONValue, handler h: GatewayHandler) async throws -> JSONValue {
-        let store = h.store
-        switch self {
-        case .range:
-            let (request, sort) = try GatewayRequests.decodeRange(json)
-            let result = try await RangeSorter.range(request, sort: sort, in: store)
-            // The header says which revision the read was served at, as etcd's does.
-            return GatewayResponses.encode(result, header: h.header(result.revision))
-        case .put:
-            let put = try GatewayRequests.decodePut(json)
-            try h.checkSize(put.key.count + put.value.count)
-            let result = try await store.txn(Txn(success: [.put(put)]))
-            guard case .put(let answer)? = result.responses.first else {
-                throw GatewayError(.internal, "no put result")
-            }
-            return GatewayResponses.encode(answer, header: h.header(result.revision))
-        case .deleteRange:
-            let result = try await store.txn(Txn(success: [.delete(try GatewayRequests.decodeDelete(json))]))
-            guard case .delete(let answer)? = result.responses.first else {
-                throw GatewayError(.internal, "no delete result")
-            }
-            return GatewayResponses.encode(answer, header: h.header(result.revision))
-        case .txn:
-            let txn = try GatewayRequests.decodeTxn(json)
-            try h.checkSize(txn.payloadSize)
-            let result = try await store.txn(txn)
-            return GatewayResponses.encode(result, header: h.header(result.revision))
-        case .compaction:
-            try await store.compact(try GatewayRequests.decodeCompaction(json))
-            return .object([("header", h.header())])
-        case .leaseGrant:
-            let (ttl, id) = try GatewayLeaseWatch.decodeGrant(json)
-            // etcd raises TTLs below its minimum (2 s on a single member) rather than refusing them.
-            let lease = try await store.grantLease(ttl: max(ttl, 2), id: id)
-            return .object([
-                ("header", h.header()), ("ID", .string(String(lease.id.rawValue))), ("TTL", .string(String(lease.ttl))),
-            ])
-        case .leaseKeepAlive:
-            let id = try GatewayLeaseWatch.decodeID(json, type: "etcdserverpb.LeaseKeepAliveRequest")
-            var result: [(String, JSONValue)] = [("header", h.header())]
-            if id.rawValue != 0 { result.append(("ID", .string(String(id.rawValue)))) }
-            do {
-                let ttl = try await store.keepAlive(id)
-                result.append(("TTL", .string(String(ttl))))
-            } catch KVError.leaseNotFound {
-                // etcd answers a keepalive for a missing lease with no TTL rather than an error.
-            }
-            return .object([("result", .object(result))])
-        case .leaseRevoke, .leaseRevokeAlias:
-            try await store.revoke(try GatewayLeaseWatch.decodeID(json, type: "etcdserverpb.LeaseRevokeRequest"))
-            return .object([("header", h.header())])
-        case .leaseTimeToLive, .leaseTimeToLiveAlias:
-            let (id, keys) = try GatewayLeaseWatch.decodeTimeToLive(json)
-            var result: [(String, JSONValue)] = [("header", h.header()), ("ID", .string(String(id.rawValue)))]
-            do {
-                let status = try await store.timeToLive(id, keys: keys)
-                result.append(("TTL", .string(String(status.ttl))))
-                result.append(("grantedTTL", .string(String(status.grantedTTL))))
-                if keys && !status.keys.isEmpty {
-                    result.append(("keys", .array(status.keys.map { .string(Base64.encode($0)) })))
-                }
-            } catch KVError.leaseNotFound {
-                result.append(("TTL", .string("-1")))  // etcd's answer for an unknown or expired lease
-            }
-            return .object(result)
-        case .watch:
-            throw GatewayError(.internal, "watch is streamed, not served")
-        }
-    }
-}
-
-extension GatewayHandler {
-    func checkSize(_ size: Int) throws {
-        if size > maxRequestBytes { throw KVError.requestTooLarge(size: size, limit: maxRequestBytes) }
-    }
-}
-
-extension Txn {
-    /// Bytes of keys and values the transaction writes, for the request size limit.
-    var payloadSize: Int {
-        (success + failure).reduce(0) { total, op in
-            switch op {
-            case .put(let p): total + p.key.count + p.value.count
-            case .txn(let t): total + t.payloadSize
-            default: total
-            }
-        }
     }
 }

@@ -11,6 +11,8 @@ package final class StoreServer: Sendable {
         package var threads = max(1, min(Posix.processorCount, 4))
         package var historyRetention = 10_000
         package var clock: any MonotonicClock = SystemClock()
+        /// What one request may cost: sizes, operations, requests in flight.
+        package var limits = GatewayLimits()
         package init() {}
     }
 
@@ -33,11 +35,20 @@ package final class StoreServer: Sendable {
         storeConfiguration.clock = configuration.clock
         storeConfiguration.historyRetention = configuration.historyRetention
         let store = try MemoryStore.open(storeConfiguration)
-        let identity = GatewayHandler.Identity(
+        let member = MemberInfo(
             clusterID: stableID("cluster:" + (configuration.dataDir ?? "memory")),
             memberID: stableID("member:\(configuration.host):\(configuration.port):" + (configuration.dataDir ?? "")))
+        let limits = configuration.limits
+        let leaseGrants = LeaseGrantLimiter(
+            perSecond: limits.leaseGrantsPerSecond, burst: limits.leaseGrantBurst, clock: configuration.clock)
+        let admitLease: @Sendable () throws -> Void = {
+            if store.stats.leases >= limits.maxLeases { throw GatewayLimits.tooManyRequests }
+            guard leaseGrants.admit() else { throw GatewayLimits.tooManyRequests }
+        }
+        let v2 = V2API(store: store, member: member, limits: limits, log: log, admitLease: admitLease)
         let handler = GatewayHandler(
-            store: store, identity: identity, log: log, currentRevision: { store.currentRevision },
+            store: store, member: member, limits: limits, log: log, v2: v2, admitLease: admitLease,
+            stats: { store.stats }, currentRevision: { store.currentRevision },
             metrics: { StoreMetrics.render(store.stats) })
         var http = HTTPServer.Configuration()
         http.host = configuration.host
@@ -48,6 +59,7 @@ package final class StoreServer: Sendable {
         let server = HTTPServer(configuration: http, handler: handler, log: log)
         do {
             let port = try server.start()
+            member.clientURLs = ["http://\(configuration.host):\(port)"]
             return StoreServer(store: store, server: server, port: port)
         } catch {
             store.close()

@@ -8,6 +8,8 @@ extension MemoryStore {
         var resumes: [(CheckedContinuation<Void, any Error>, Result<Void, KVError>)] = []
         var endings: [WatcherSet.Ending] = []
         var wake = false
+        /// Leases expired in memory only, because the log has failed.
+        var expiredInMemory = 0
         /// The newest log record queued, when one was.
         var lsn: Int64?
 
@@ -16,11 +18,17 @@ extension MemoryStore {
             endings += other.endings
             wake = wake || other.wake
             lsn = [lsn, other.lsn].compactMap { $0 }.max()
+            expiredInMemory += other.expiredInMemory
         }
     }
 
     func run(_ followups: Followups) {
         if followups.wake { wakeup.signal() }
+        if followups.expiredInMemory > 0 {
+            log.warning(
+                "leases expired while the write-ahead log is failed; their keys are deleted in memory only",
+                ["leases": "\(followups.expiredInMemory)"])
+        }
         for (continuation, result) in followups.resumes { continuation.resume(with: result) }
         for (stream, error) in followups.endings { stream.finish(throwing: error) }
     }
@@ -191,6 +199,8 @@ extension MemoryStore {
             var followups = Followups()
             core.failure = failure
             core.pending = []
+            // Undo what the log never made durable, so in-memory expiry (see `expireLeases`) never shows it.
+            core.state.rollBack(to: core.durableRevision, now: configuration.clock.now)
             followups.resumes = core.waiters.map { ($0.continuation, .failure(failure)) }
             core.waiters = []
             return followups

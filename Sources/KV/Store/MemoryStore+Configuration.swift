@@ -21,6 +21,8 @@ extension MemoryStore {
         package var maxRequestBytes: Int
         /// How often the store expires leases by itself, so watchers see expiry without other traffic.
         package var expiryInterval: Duration
+        /// Lists the data directory on open; tests pass one that fails, as an unreadable directory does.
+        package var listDirectory: @Sendable (String) throws -> [String] = { try Directory.entries(of: $0) }
 
         /// Defaults: memory only, the system clock, 10,000 revisions of history and records per snapshot.
         package init(

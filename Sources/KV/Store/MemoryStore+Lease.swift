@@ -45,10 +45,35 @@ extension MemoryStore {
         return status
     }
 
+    /// Time left on each of `ids` that is still alive, to the nanosecond (v2's `ttl` rounds it up).
+    package func remaining(_ ids: Set<LeaseID>) -> [LeaseID: Duration] {
+        let now = configuration.clock.now
+        return core.withLock { core in
+            var result: [LeaseID: Duration] = [:]
+            for id in ids { if let entry = core.state.leases[id] { result[id] = max(.zero, entry.deadline - now) } }
+            return result
+        }
+    }
+
     /// Revokes every lease past its deadline, each in its own revision (as etcd does).
+    ///
+    /// After the log has failed, expiry goes on in memory: a router must not keep routing to an instance
+    /// whose announcer died just because the store's disk is full. Those deletes are published to readers and
+    /// watchers but not logged; after a restart the leases come back with their full TTL (as after any restart)
+    /// and expire again unless someone keeps them alive, so the outcome is the same.
     func expireLeases(_ core: inout Core) -> Followups {
         var followups = Followups()
-        guard !core.closed, core.failure == nil else { return followups }
+        guard !core.closed else { return followups }
+        guard core.failure == nil else {
+            let expired = core.state.expire(now: configuration.clock.now)
+            guard !expired.isEmpty else { return followups }
+            core.state.retain(upTo: core.state.revision)
+            let old = core.durableRevision
+            core.durableRevision = core.state.revision
+            followups.endings = deliver(&core, after: old)
+            followups.expiredInMemory = expired.count
+            return followups
+        }
         for body in core.state.expire(now: configuration.clock.now) {
             followups.merge(commit(body, &core))
         }

@@ -19,6 +19,17 @@ extension MemoryStore.State {
 
     /// The read itself; `check` must have passed.
     func collect(_ request: RangeRequest, latest: Revision) -> RangeResult {
+        if request.filter.isActive {
+            // Filter first, then limit: the whole range is read, as etcd does.
+            var all = request
+            (all.filter, all.limit, all.countOnly) = (RevisionFilter(), 0, false)
+            let unfiltered = collect(all, latest: latest)
+            var kvs = unfiltered.kvs.filter(request.filter.admits)
+            let more = !request.countOnly && request.limit > 0 && kvs.count > request.limit
+            if more { kvs.removeSubrange(request.limit...) }
+            if request.countOnly { kvs = [] }
+            return RangeResult(kvs: kvs, count: unfiltered.count, more: more, revision: latest)
+        }
         let target = request.revision.flatMap { $0 > 0 ? $0 : nil } ?? latest
         let newest = max(revision, history.lastRevision ?? revision)
         var matches: [KeyValue]

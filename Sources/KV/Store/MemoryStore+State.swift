@@ -97,6 +97,31 @@ extension MemoryStore {
             history.discard(before: target)
         }
 
+        /// Undoes every revision after `target`: writes whose log record never became durable.
+        ///
+        /// A key brought back whose lease is gone (its revoke was among the undone writes) gets that lease
+        /// back already expired, so the next expiry deletes it rather than keeping it forever.
+        mutating func rollBack(to target: Revision, now: Duration) {
+            let undone = Array(history.records(from: target + 1))
+            for record in undone.reversed() {
+                for event in record.events.reversed() {
+                    let key = event.kv.key
+                    if let lease = keys[key]?.lease { leases.detach(key, from: lease) }
+                    if let previous = event.prevKV {
+                        if keys.updateValue(previous, forKey: key) == nil { index.insert(key) }
+                        if let lease = previous.lease {
+                            if !leases.contains(lease) { leases.grant(lease, ttl: 0, now: now) }
+                            leases.attach(key, to: lease)
+                        }
+                    } else if keys.removeValue(forKey: key) != nil {
+                        index.remove(key)
+                    }
+                }
+                history.removeLast()
+            }
+            revision = min(revision, target)
+        }
+
         /// The compact revision to report when history before `revision` is gone.
         var reportedCompactRevision: Revision { max(compactRevision, historyStart - 1) }
     }

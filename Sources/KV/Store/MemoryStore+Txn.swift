@@ -32,10 +32,10 @@ extension MemoryStore.State {
                 switch op {
                 case .put(let put):
                     guard !put.key.isEmpty else { throw .invalidRequest("key is not provided") }
-                    if put.ignoreValue && !put.value.isEmpty { throw .invalidRequest("value is provided") }
-                    if put.ignoreLease && put.lease != nil { throw .invalidRequest("lease is provided") }
+                    if put.ignoreValue && !put.value.isEmpty { throw .invalidRequest("etcdserver: value is provided") }
+                    if put.ignoreLease && put.lease != nil { throw .invalidRequest("etcdserver: lease is provided") }
                     guard puts.insert(put.key).inserted else {
-                        throw .invalidRequest("duplicate key given in txn request")
+                        throw .invalidRequest("etcdserver: duplicate key given in txn request")
                     }
                     size += put.key.count + put.value.count
                 case .delete(let delete):
@@ -49,7 +49,7 @@ extension MemoryStore.State {
                 }
             }
             for range in deletes where puts.contains(where: range.contains) {
-                throw .invalidRequest("duplicate key given in txn request")
+                throw .invalidRequest("etcdserver: duplicate key given in txn request")
             }
         }
         for compare in txn.compare {

@@ -18,7 +18,8 @@ extension MemoryStore {
                 return KVError.compacted(requested: start, compactRevision: oldest)
             }
             var watcher = WatcherSet.Watcher(
-                range: request.range, prevKV: request.prevKV, nextRevision: start, continuation: continuation)
+                range: request.range, prevKV: request.prevKV, noPut: request.noPut, noDelete: request.noDelete,
+                nextRevision: start, continuation: continuation)
             if start <= durable {
                 let records = core.state.history.records(from: start).prefix { $0.revision <= durable }
                 for batch in MemoryStore.replayBatches(records, for: watcher, limit: limit) {

@@ -61,7 +61,8 @@ package final class MemoryStore: KVStore {
         var core = Core(state: State(retention: max(1, configuration.historyRetention)), logging: false)
         var wal: WriteAheadLog?
         if let dir = configuration.dataDir {
-            let (opened, recovered) = try WriteAheadLog.open(directory: dir, log: configuration.log)
+            let (opened, recovered) = try WriteAheadLog.open(
+                directory: dir, log: configuration.log, list: configuration.listDirectory)
             wal = opened
             core = recover(recovered, retention: configuration.historyRetention, now: configuration.clock.now)
             configuration.log.info(
@@ -125,6 +126,30 @@ package final class MemoryStore: KVStore {
         if let outcome { return try outcome.get() }
         if let lsn = followups.lsn { try await waitDurable(lsn) }
         return try core.withLock { core throws(KVError) in try core.state.read(request, latest: core.durableRevision) }
+    }
+
+    /// Several reads at the same durable revision under one lock, without waiting for queued writes: the v2 API
+    /// reads a key, its directory and its parents for every write.
+    /// - Throws: `KVError.compacted`/`.futureRevision`/`.invalidRequest` of the first read that fails.
+    package func ranges(_ requests: [RangeRequest]) async throws -> [RangeResult] {
+        let (outcome, followups) = try core.withLock { core throws(KVError) in
+            try checkOpen(core)
+            let followups = expireLeases(&core)
+            if followups.lsn != nil { return (Result<[RangeResult], KVError>?.none, followups) }
+            return (
+                Result { () throws(KVError) in
+                    try requests.map { request throws(KVError) in
+                        try core.state.read(request, latest: core.durableRevision)
+                    }
+                }, followups
+            )
+        }
+        run(followups)
+        if let outcome { return try outcome.get() }
+        if let lsn = followups.lsn { try await waitDurable(lsn) }
+        return try core.withLock { core throws(KVError) in
+            try requests.map { request throws(KVError) in try core.state.read(request, latest: core.durableRevision) }
+        }
     }
 
     /// Applies a transaction and answers once it is durable.

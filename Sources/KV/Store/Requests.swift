@@ -7,6 +7,9 @@ package struct RangeRequest: Sendable, Hashable {
     package var limit: Int
     package var keysOnly: Bool
     package var countOnly: Bool
+    /// etcd's `min_/max_mod_revision` and `min_/max_create_revision`: keys outside are left out of `kvs`
+    /// (not of `count`, as in etcd), before `limit` applies.
+    package var filter = RevisionFilter()
 
     package init(
         _ range: KeyRange, revision: Revision? = nil, limit: Int = 0, keysOnly: Bool = false, countOnly: Bool = false
@@ -91,5 +94,26 @@ package struct DeleteResult: Sendable, Hashable {
         self.revision = revision
         self.deleted = deleted
         self.prevKVs = prevKVs
+    }
+}
+
+/// Bounds on a key's revisions for a range read; 0 means no bound, as in etcd.
+package struct RevisionFilter: Sendable, Hashable {
+    package var minModRevision: Revision = 0
+    package var maxModRevision: Revision = 0
+    package var minCreateRevision: Revision = 0
+    package var maxCreateRevision: Revision = 0
+
+    package init() {}
+
+    package var isActive: Bool {
+        minModRevision != 0 || maxModRevision != 0 || minCreateRevision != 0 || maxCreateRevision != 0
+    }
+
+    package func admits(_ kv: KeyValue) -> Bool {
+        (minModRevision == 0 || kv.modRevision >= minModRevision)
+            && (maxModRevision == 0 || kv.modRevision <= maxModRevision)
+            && (minCreateRevision == 0 || kv.createRevision >= minCreateRevision)
+            && (maxCreateRevision == 0 || kv.createRevision <= maxCreateRevision)
     }
 }

@@ -30,10 +30,18 @@ package struct WatchRequest: Sendable, Hashable {
     /// First revision to deliver; 0 means "from the next write on".
     package var startRevision: Revision
     package var prevKV: Bool
-    package init(_ range: KeyRange, from startRevision: Revision = 0, prevKV: Bool = false) {
+    /// etcd's watch filters: leave out PUT events (`NOPUT`) or DELETE events (`NODELETE`).
+    package var noPut = false
+    package var noDelete = false
+    package init(
+        _ range: KeyRange, from startRevision: Revision = 0, prevKV: Bool = false, noPut: Bool = false,
+        noDelete: Bool = false
+    ) {
         self.range = range
         self.startRevision = startRevision
         self.prevKV = prevKV
+        self.noPut = noPut
+        self.noDelete = noDelete
     }
 }
 

@@ -36,11 +36,15 @@ final class WriteAheadLog {
     /// last record, and opens the last segment for appending.
     /// - Throws: `KVError.storage` with a one-line reason; the directory is left as it was
     ///   (except a torn tail, which was never acknowledged).
-    static func open(directory: String, log: Log) throws -> (WriteAheadLog, Recovered) {
-        try withStorageErrors { try openChecked(directory: directory, log: log) }
+    static func open(
+        directory: String, log: Log, list: (String) throws -> [String] = Directory.entries(of:)
+    ) throws -> (WriteAheadLog, Recovered) {
+        try withStorageErrors { try openChecked(directory: directory, log: log, list: list) }
     }
 
-    private static func openChecked(directory: String, log: Log) throws -> (WriteAheadLog, Recovered) {
+    private static func openChecked(
+        directory: String, log: Log, list: (String) throws -> [String]
+    ) throws -> (WriteAheadLog, Recovered) {
         do {
             try Directory.create(directory)
         } catch let error as SystemError {
@@ -53,7 +57,15 @@ final class WriteAheadLog {
             )
         }
 
-        let names = (try? Directory.entries(of: directory)) ?? []
+        // A listing that fails must stop the open: taken as "empty", it would start a fresh log and
+        // rename it over the existing one.
+        let names: [String]
+        do {
+            names = try list(directory)
+        } catch {
+            throw KVError.storage(
+                "cannot list data directory \(directory): \(error); nothing was changed. Check its permissions")
+        }
         for name in names where name.hasSuffix(".tmp") { try DataFile.remove(directory + "/" + name) }
         let segments = names.compactMap(segmentNumber(of:)).sorted()
 

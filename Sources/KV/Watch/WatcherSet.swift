@@ -7,6 +7,8 @@ struct WatcherSet {
     struct Watcher {
         var range: KeyRange
         var prevKV: Bool
+        var noPut = false
+        var noDelete = false
         /// The first revision this watcher has not been sent yet.
         var nextRevision: Revision
         var continuation: WatchStream.Continuation
@@ -56,6 +58,7 @@ struct WatcherSet {
         var events: [WatchEvent] = []
         for record in records where record.revision >= watcher.nextRevision {
             for event in record.events where watcher.range.contains(event.kv.key) {
+                if event.kind == .put ? watcher.noPut : watcher.noDelete { continue }
                 var event = event
                 if !watcher.prevKV { event.prevKV = nil }
                 events.append(event)

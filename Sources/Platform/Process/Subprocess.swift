@@ -91,6 +91,17 @@ package final class Subprocess: Sendable {
         }
     }
 
+    /// Sends `signal` to the child alone (nginx's master shuts its workers down itself), unless it has ended;
+    /// checked under the same lock as `killGroup()`, so a reaped PID is never signalled.
+    /// - Returns: whether the signal was sent.
+    @discardableResult
+    package func send(_ signal: Int32) -> Bool {
+        state.withLock { state in
+            guard !state.exited else { return false }
+            return Posix.kill(pid, signal)
+        }
+    }
+
     /// Waits for the child to end and reaps it; call once.
     ///
     /// The blocking wait runs on a thread of its own, never on the cooperative pool (on the calling

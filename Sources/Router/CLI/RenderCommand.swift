@@ -1,6 +1,7 @@
 import Formats
 import Foundation
 import Platform
+import Sync
 import Templates
 
 /// `router render TEMPLATE --kv FILE.json`: renders a confd template once against keys from
@@ -11,8 +12,9 @@ package enum RenderCommand {
         synopsis: "router render TEMPLATE --kv FILE.json",
         summary: """
             Renders TEMPLATE (Go text/template with confd's functions) against the keys in
-            FILE.json, a JSON object from absolute key to string value, e.g.
+            FILE.json, a JSON object from key to string value, e.g.
               {"/services/web/app/app@1": "10.0.0.1:8080"}
+            Keys are stored as confd stores them: "/a/", "//a" and "a" are all "/a".
             Prints the output to standard output and exits 0; on failure prints one line to
             standard error and exits 1 (2 for usage errors).
             """,
@@ -60,14 +62,15 @@ package enum RenderCommand {
         }
         let name = URL(fileURLWithPath: templatePath).lastPathComponent
         do {
-            let template = try Template(name: name, text: String(decoding: templateData, as: UTF8.self))
-            return .success(try template.render(SortedKeySnapshot(pairs)))
+            // The guard functions (hostPorts, isHostPort, isHostname) render here as under `router sync`.
+            let template = try Template(guardedName: name, text: String(decoding: templateData, as: UTF8.self))
+            return .success(try template.renderGuarded(SortedKeySnapshot(pairs)).output)
         } catch {
             return .failure(Message(description: error.description))
         }
     }
 
-    /// `{"/abs/key": "value", ...}`: a JSON object of absolute keys to string values.
+    /// `{"/key": "value", ...}`: a JSON object of keys to string values.
     static func keyValues(from bytes: [UInt8], path: String) -> Result<[String: String], Message> {
         let json: JSONValue
         do {
@@ -81,11 +84,9 @@ package enum RenderCommand {
             return .failure(Message(description: "render: \(path): expected a JSON object of key to string value"))
         }
         var pairs: [String: String] = [:]
+        pairs.reserveCapacity(members.count)
+        // Keys need not be clean or absolute: the snapshot stores them as confd does, path.Join("/", key).
         for (key, value) in members {
-            guard key.hasPrefix("/") else {
-                return .failure(
-                    Message(description: "render: \(path): key '\(key)' is not absolute (keys start with /)"))
-            }
             guard case .string(let string) = value else {
                 return .failure(Message(description: "render: \(path): value of \(key) is not a string"))
             }

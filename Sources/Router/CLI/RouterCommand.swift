@@ -38,14 +38,9 @@ package enum RouterCommand {
             return 0
         case "store": return await StoreCommand.run(rest)
         case "render": return await RenderCommand.run(rest)
-        case "sync", "proxy", "up":
-            if rest.contains("--help") || rest.contains("-h") {
-                printOut(usage)
-                return 0
-            }
-            printError(
-                "router \(command): not available yet in this build (its issue has not landed); see 'router --help'")
-            return 2
+        case "sync": return await SyncCommand.run(rest)
+        case "proxy": return await ProxyCommand.run(rest)
+        case "up": return await UpCommand.run(rest)
         default:
             printError(
                 "router: unknown command '\(command)'; commands are store, sync, proxy, render, up (see 'router --help')"

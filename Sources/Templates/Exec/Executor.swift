@@ -17,13 +17,36 @@ struct Executor {
     var output: [UInt8] = []
     var variables: [(name: String, value: Value)] = []
     private var depth = 0
+    /// Control structures, template calls and parenthesised pipelines being evaluated, one inside another.
+    var nesting = 0
+    /// Bytes of strings functions returned so far, and `range` iterations run (`TemplateLimits`).
+    var produced = 0
+    private var iterations = 0
+    /// The node last reached (Go's `state.at`): errors are reported there.
+    var atOffset = 0
+    var atKind = AtKind.pipeline
     /// The template being executed, for `executing "name"` in messages.
     private var executing: String
+
+    /// What each function slot needs per call, looked up once per render rather than by name per call.
+    struct Slot {
+        var signature: Signature
+        /// `and`/`or`, which evaluate their arguments lazily.
+        var shortCircuits: Bool
+        /// confd's functions that change the Go slice they are given.
+        var worksInPlace: Bool
+    }
+    let slots: [Slot]
 
     init(template: Template, functions: [FunctionSet.Function?]) {
         self.template = template
         self.functions = functions
         self.executing = template.name
+        slots = template.functionSlots.map { name in
+            Slot(
+                signature: Signature.of(name), shortCircuits: name == "and" || name == "or",
+                worksInPlace: name == "reverse" || name == "sortByLength" || name == "sortKVByLength")
+        }
     }
 
     mutating func run(_ list: [Node], dot: Value) throws {
@@ -48,16 +71,52 @@ struct Executor {
         return .normal
     }
 
+    /// Bounds the recursion of `walk` and `evalPipeline` whatever the template nests; see `TemplateLimits`.
+    mutating func enter(_ offset: Int, _ context: @autoclosure () -> String) throws(Failure) {
+        nesting += 1
+        guard nesting <= TemplateLimits.executionNesting else {
+            throw failure(offset, context(), "exceeded maximum nesting depth (\(TemplateLimits.executionNesting))")
+        }
+    }
+
+    /// Counts a function's result against the render's budget of produced bytes.
+    mutating func account(_ result: Value) throws {
+        switch result {
+        case .string(let s): produced += s.utf8.count
+        case .list(let items, _): produced += items.count * MemoryLayout<Value>.stride
+        default: return
+        }
+        guard produced <= TemplateLimits.producedBytes else {
+            throw failure("functions made more than \(TemplateLimits.producedBytes) bytes of values")
+        }
+    }
+
     private mutating func walk(_ node: Node, dot: Value) throws -> Flow {
         switch node {
         case .text(let bytes):
             output.append(contentsOf: bytes)
+            guard output.count <= TemplateLimits.outputBytes else {
+                throw Failure(error: .outputTooLong(name: template.name, limit: TemplateLimits.outputBytes))
+            }
         case .action(let pipe):
             let value = try evalPipeline(pipe, dot: dot)
-            if pipe.declarations.isEmpty { GoFormat.printValue(value, into: &output) }
+            if pipe.declarations.isEmpty {
+                do {
+                    try GoFormat.printValue(value, into: &output)
+                } catch {
+                    throw failure(error.description)
+                }
+                guard output.count <= TemplateLimits.outputBytes else {
+                    throw Failure(error: .outputTooLong(name: template.name, limit: TemplateLimits.outputBytes))
+                }
+            }
         case .if(let branch), .with(let branch):
+            try enter(branch.pipe.offset, node.description)
             let mark = variables.count
-            defer { variables.removeSubrange(mark...) }
+            defer {
+                variables.removeSubrange(mark...)
+                nesting -= 1
+            }
             let value = try evalPipeline(branch.pipe, dot: dot)
             var isWith = false
             if case .with = node { isWith = true }
@@ -67,15 +126,17 @@ struct Executor {
                 return try walk(elseList, dot: dot)
             }
         case .range(let branch):
+            try enter(branch.pipe.offset, node.description)
+            defer { nesting -= 1 }
             return try walkRange(branch, dot: dot)
         case .template(let name, let pipe, let offset):
-            guard let list = template.definition(name) else {
-                throw failure(offset, node.description, "template \(goQuote(name)) not defined")
-            }
+            at(offset, .template)
+            guard let list = template.definition(name) else { throw failure("template \(goQuote(name)) not defined") }
             guard depth < Template.maximumDepth else {
-                throw failure(
-                    offset, node.description, "exceeded maximum template depth (\(Template.maximumDepth))")
+                throw failure("exceeded maximum template depth (\(Template.maximumDepth))")
             }
+            try enter(offset, node.description)
+            defer { nesting -= 1 }
             let newDot = try pipe.map { try evalPipeline($0, dot: dot) } ?? .none
             let savedVariables = variables
             let savedName = executing
@@ -103,6 +164,10 @@ struct Executor {
         let mark = variables.count
         let declared = branch.pipe.declarations.count
         func iterate(_ index: Value, _ element: Value, _ executor: inout Executor) throws -> Flow {
+            executor.iterations += 1
+            guard executor.iterations <= TemplateLimits.rangeIterations else {
+                throw executor.failure("range loops ran more than \(TemplateLimits.rangeIterations) times")
+            }
             if declared > 0 { executor.variables[mark - 1].value = element }
             if declared > 1 { executor.variables[mark - 2].value = index }
             defer { executor.variables.removeSubrange(mark...) }
@@ -123,8 +188,7 @@ struct Executor {
         case .none:
             break
         default:
-            throw failure(
-                branch.pipe.offset, branch.pipe.description, "range can't iterate over \(GoFormat.sprint([value]))")
+            throw failure("range can't iterate over \((try? GoFormat.sprint([value])) ?? value.goTypeName)")
         }
         if !ranOnce, let elseList = branch.elseList {
             return try walk(elseList, dot: dot)

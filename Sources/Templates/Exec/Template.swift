@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// ```swift
 /// let template = try Template(name: "nginx.tmpl", text: source)      // checks syntax and names
-/// let config = try template.render(SortedKeySnapshot(pairs))          // confd's functions over a snapshot
+/// let config = try template.render(SortedKeySnapshot(pairs), environment: .process)  // confd's functions
 /// ```
 /// Rendering is a pure function of the tree, the functions and the data; the only shared state is a
 /// size hint (an atomic), so one `Template` may render on many threads at once.
@@ -20,7 +20,7 @@ package struct Template: Sendable {
     private let sizeHint = SizeHint()
 
     /// Template calls may nest this deep; deeper recursion is an error, never a crash.
-    package static let maximumDepth = 100
+    package static let maximumDepth = TemplateLimits.callDepth
 
     /// Parses `text`; every function the text names must be in `functions` (by name only).
     /// - Throws: `TemplateError.parse` naming the template, line and column; nothing is kept.
@@ -40,21 +40,25 @@ package struct Template: Sendable {
         } catch {
             throw Self.located(name, text, error.offset, error.message)
         }
+        // The text itself is added last under its own name, by the same rule as a definition.
+        do throws(Parser.Failure) {
+            try parser.define(name, parsed, at: text.utf8.count)
+        } catch {
+            throw Self.located(name, text, error.offset, error.message)
+        }
         root = parsed
         functionSlots = parser.functionSlots
-        var definitions = parser.definitions
-        // Like Go, an empty top-level template does not replace a same-named definition.
-        if definitions[name] == nil { definitions[name] = root }
-        self.definitions = definitions
+        self.definitions = parser.definitions
     }
 
     /// The names of the templates `define` and `block` made, and this one's own.
     package var templateNames: [String] { definitions.keys.sorted() }
 
-    /// Renders with confd's functions reading `keys`, and nil data, exactly as confd runs templates.
+    /// Renders with confd's functions reading `keys` and `environment`, and nil data, exactly as confd runs
+    /// templates.
     /// - Throws: `TemplateError.execution`; no partial output is returned.
-    package func render(_ keys: some KeySnapshot) throws(TemplateError) -> String {
-        try render(functions: .confd(keys), data: .none)
+    package func render(_ keys: some KeySnapshot, environment: ConfdEnvironment) throws(TemplateError) -> String {
+        try render(functions: .confd(keys, environment: environment), data: .none)
     }
 
     /// Renders the named template (default: this one) with Go's builtins, then `functions`, and `data` as dot.
@@ -80,6 +84,9 @@ package struct Template: Sendable {
     }
 
     func definition(_ name: String) -> [Node]? { definitions[name] }
+
+    /// Every parsed list, for finding a node by its offset when an error is reported.
+    var allLists: [[Node]] { [root] + definitions.values }
 
     /// The 1-based line and 0-based byte column of `offset`, as Go reports them.
     static func lineAndColumn(_ text: [UInt8], _ offset: Int) -> (Int, Int) {

@@ -11,6 +11,8 @@ package enum TemplateError: Error, Sendable, Equatable, CustomStringConvertible 
     case execution(name: String, template: String, line: Int, column: Int, context: String, message: String)
     /// Rendering asked for a template that no `define`/`block` made.
     case undefinedTemplate(name: String)
+    /// The output grew past `TemplateLimits.outputBytes`.
+    case outputTooLong(name: String, limit: Int)
 
     package var description: String {
         switch self {
@@ -20,6 +22,8 @@ package enum TemplateError: Error, Sendable, Equatable, CustomStringConvertible 
             "template: \(name):\(line):\(column): executing \"\(template)\" at <\(context)>: \(message)"
         case let .undefinedTemplate(name):
             "template: no template \"\(name)\" defined"
+        case let .outputTooLong(name, limit):
+            "template: \(name): output is longer than \(limit) bytes"
         }
     }
 }

@@ -28,6 +28,11 @@ package struct SRVRecord: Sendable, Hashable {
     }
 }
 
+/// The named int types `datetime`'s methods return.
+package enum NamedInt: Sendable, Hashable {
+    case month, weekday
+}
+
 /// The Go type a list stands for; functions such as `reverse` and `join` accept only some.
 package enum ListKind: Sendable, Hashable {
     /// `[]string` (`split`, `ls`, `getvs`, ...).
@@ -59,6 +64,10 @@ package enum Value: Sendable {
     indirect case srv(SRVRecord)
     /// `time.Time` (`datetime`), with the zone it is shown in.
     indirect case time(Date, TimeZone)
+    /// `complex128`, from a constant such as `1i`.
+    case complex(Double, Double)
+    /// An int of a named Go type with a `String` method (`time.Month`, `time.Weekday`).
+    case namedInt(Int, NamedInt)
 
     /// The Go type name, as `%T` and Go's error messages spell it.
     package var goTypeName: String {
@@ -81,6 +90,9 @@ package enum Value: Sendable {
         case .pair: "memkv.KVPair"
         case .srv: "*net.SRV"
         case .time: "time.Time"
+        case .complex: "complex128"
+        case .namedInt(_, .month): "time.Month"
+        case .namedInt(_, .weekday): "time.Weekday"
         }
     }
 
@@ -94,6 +106,8 @@ package enum Value: Sendable {
         case .string(let s): !s.isEmpty
         case .list(let l, _): !l.isEmpty
         case .map(let m): !m.isEmpty
+        case .complex(let re, let im): re != 0 || im != 0
+        case .namedInt(let n, _): n != 0
         case .pair, .srv, .time: true
         }
     }
@@ -101,5 +115,27 @@ package enum Value: Sendable {
     /// A `[]string` list.
     package static func strings(_ items: [String]) -> Value {
         .list(items.map { .string($0) }, .strings)
+    }
+}
+
+extension Value {
+    var isNil: Bool {
+        if case .none = self { return true }
+        return false
+    }
+
+    /// Whether lists and maps nest at most `levels` deep in this value (a scalar is 0 deep, `[1]` 1).
+    /// Stops descending past the limit, so it never recurses deeper than `levels + 1`.
+    func nestsWithin(_ levels: Int) -> Bool {
+        switch self {
+        case .list(let items, let kind):
+            guard levels >= 1 else { return false }
+            return kind != .interfaces || items.allSatisfy { $0.nestsWithin(levels - 1) }  // typed lists hold scalars
+        case .map(let map):
+            guard levels >= 1 else { return false }
+            return map.values.allSatisfy { $0.nestsWithin(levels - 1) }
+        default:
+            return true
+        }
     }
 }

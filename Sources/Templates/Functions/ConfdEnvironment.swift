@@ -1,11 +1,12 @@
 import Foundation
 
 /// What confd's functions read besides keys: environment variables, files, DNS and the clock.
-/// Tests and the router pass their own; `.process` reads the real ones.
+/// The caller passes one in: `.process` reads the real ones (the router and `router sync` use it),
+/// `.fixed(...)` answers from values given up front (tests, and compiling without rendering).
 package struct ConfdEnvironment: Sendable {
     /// `getenv`: a variable's value, or nil when unset.
     package var variable: @Sendable (String) -> String?
-    /// `fileExists`: whether a path exists (as `os.Stat` sees it).
+    /// `fileExists`: whether `os.Stat` would succeed or fail for a reason other than "not found".
     package var fileExists: @Sendable (String) -> Bool
     /// `lookupIP`: addresses of a host name, in any order (nil or empty when it does not resolve).
     package var lookupIP: @Sendable (String) -> [String]
@@ -34,9 +35,38 @@ package struct ConfdEnvironment: Sendable {
     /// the router may inject a resolver.
     package static let process = ConfdEnvironment(
         variable: { ProcessInfo.processInfo.environment[$0] },
-        fileExists: { FileManager.default.fileExists(atPath: $0) },
+        fileExists: { confdFileExists($0) },
         lookupIP: { Host(name: $0).addresses },
         lookupSRV: { _, _, _ in [] },
         now: { Date() }
     )
+
+    /// An environment that answers only from what it is given: no variable, file or host beyond these,
+    /// and a clock stopped at `now`.
+    package static func fixed(
+        variables: [String: String] = [:], files: Set<String> = [], hosts: [String: [String]] = [:],
+        services: [String: [SRVRecord]] = [:], now: Date = Date(timeIntervalSince1970: 0)
+    ) -> ConfdEnvironment {
+        ConfdEnvironment(
+            variable: { variables[$0] },
+            fileExists: { files.contains($0) },
+            lookupIP: { hosts[$0] ?? [] },
+            lookupSRV: { service, proto, name in services["_\(service)._\(proto).\(name)"] ?? services[name] ?? [] },
+            now: { now })
+    }
+}
+
+/// confd's `isFileExist`: false only when `os.Stat` says "not found". Any other failure (permission
+/// denied, a path through a regular file, a name too long) answers true, as in confd.
+private func confdFileExists(_ path: String) -> Bool {
+    let files = FileManager.default
+    if files.fileExists(atPath: path) { return true }  // follows symlinks, as os.Stat does
+    do {
+        _ = try files.attributesOfItem(atPath: path)
+        return false  // lstat works but stat did not: a dangling symlink, "not found" for os.Stat
+    } catch let error as CocoaError {
+        return error.code != .fileReadNoSuchFile
+    } catch {
+        return true
+    }
 }

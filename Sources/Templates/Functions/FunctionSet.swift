@@ -22,7 +22,7 @@ package struct FunctionSet: Sendable {
     }
 
     /// confd's functions over an empty store: enough to compile a template once and check its names.
-    package static let confdSignatures: FunctionSet = .confd(SortedKeySnapshot([:]))
+    package static let confdSignatures: FunctionSet = .confd(SortedKeySnapshot([:]), environment: .fixed())
 }
 
 /// Checks a function's argument count, as Go does from the function's signature.

@@ -28,7 +28,9 @@ enum GoEscape {
             case "&": out += "\\u0026"
             case "=": out += "\\u003D"
             default:
-                if scalar.value < 0x20 {
+                // Go's JSEscape: control bytes and non-ASCII runes that unicode.IsPrint rejects (U+2028,
+                // U+2029, U+00A0, ...) become \uXXXX; DEL and printable runes pass through.
+                if scalar.value < 0x20 || scalar.value >= 0x80 && !scalar.properties.isGoPrintable {
                     out += "\\u" + hexPad(scalar.value, 4).uppercased()
                 } else {
                     out.unicodeScalars.append(scalar)

@@ -8,32 +8,76 @@ enum GoTime {
         format(date, zone, layout: "2006-01-02 15:04:05.999999999 -0700 MST")
     }
 
-    /// A method call on a time value; nil when Go's `time.Time` has no such method we support.
+    /// The Go signature of a `time.Time` method confd templates can call; nil for one we do not have.
+    static func signature(_ name: String) -> Signature? {
+        switch name {
+        case "Format": Signature(parameters: [.string])
+        case "AddDate": Signature(parameters: [.int, .int, .int])
+        case "Before", "After", "Equal": Signature(parameters: [.any])
+        case "String", "Unix", "UnixNano", "UnixMilli", "UnixMicro", "UTC", "Local", "Year", "Month", "Day", "Hour",
+            "Minute", "Second", "Nanosecond", "YearDay", "Weekday", "IsZero":
+            Signature(parameters: [])
+        default: nil
+        }
+    }
+
+    /// A method call on a time value, with arguments already converted to `signature(name)`'s types.
     static func method(_ name: String, date: Date, zone: TimeZone, arguments: [Value]) throws(FunctionError) -> Value? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let parts = calendar.dateComponents(
             [.year, .month, .day, .hour, .minute, .second, .nanosecond, .weekday], from: date)
-        let noArguments: () throws(FunctionError) -> Void = { () throws(FunctionError) in try expectCount(arguments, 0)
-        }
+        let seconds = date.timeIntervalSince1970
         switch name {
-        case "Format":
-            try expectCount(arguments, 1)
-            return .string(format(date, zone, layout: try arguments[0].asString()))
-        case "String": try noArguments(); return .string(string(date, zone))
-        case "Unix": try noArguments(); return .int(Int(date.timeIntervalSince1970.rounded(.down)))
-        case "UnixNano": try noArguments(); return .int(Int(date.timeIntervalSince1970 * 1e9))
-        case "UTC": try noArguments(); return .time(date, TimeZone(identifier: "UTC") ?? zone)
-        case "Local": try noArguments(); return .time(date, .current)
-        case "Year": try noArguments(); return .int(parts.year ?? 0)
-        case "Day": try noArguments(); return .int(parts.day ?? 0)
-        case "Hour": try noArguments(); return .int(parts.hour ?? 0)
-        case "Minute": try noArguments(); return .int(parts.minute ?? 0)
-        case "Second": try noArguments(); return .int(parts.second ?? 0)
-        case "YearDay": try noArguments(); return .int(calendar.ordinality(of: .day, in: .year, for: date) ?? 0)
-        case "Month": try noArguments(); return .string(months[(parts.month ?? 1) - 1])
-        case "Weekday": try noArguments(); return .string(days[(parts.weekday ?? 1) - 1])
+        case "Format": return .string(format(date, zone, layout: try arguments[0].asString()))
+        case "String": return .string(string(date, zone))
+        case "Unix": return .int(Int(seconds.rounded(.down)))
+        case "UnixMilli": return .int(Int((seconds * 1e3).rounded(.down)))
+        case "UnixMicro": return .int(Int((seconds * 1e6).rounded(.down)))
+        case "UnixNano": return .int(Int(seconds * 1e9))
+        case "UTC": return .time(date, TimeZone(identifier: "UTC") ?? zone)
+        case "Local": return .time(date, .current)
+        case "Year": return .int(parts.year ?? 0)
+        case "Day": return .int(parts.day ?? 0)
+        case "Hour": return .int(parts.hour ?? 0)
+        case "Minute": return .int(parts.minute ?? 0)
+        case "Second": return .int(parts.second ?? 0)
+        case "Nanosecond": return .int(parts.nanosecond ?? 0)
+        case "YearDay": return .int(calendar.ordinality(of: .day, in: .year, for: date) ?? 0)
+        // time.Month and time.Weekday are ints that print their names.
+        case "Month": return .namedInt(parts.month ?? 1, .month)
+        case "Weekday": return .namedInt((parts.weekday ?? 1) - 1, .weekday)
+        case "IsZero": return .bool(false)  // datetime never returns the zero time
+        case "AddDate":
+            var change = DateComponents()
+            (change.year, change.month, change.day) = (
+                try arguments[0].asInt(), try arguments[1].asInt(), try arguments[2].asInt()
+            )
+            return .time(calendar.date(byAdding: change, to: date) ?? date, zone)
+        case "Before", "After", "Equal":
+            guard case .time(let other, _) = arguments[0] else {
+                throw .argumentType(expected: "time.Time", got: arguments[0].goTypeName)
+            }
+            return .bool(name == "Before" ? date < other : name == "After" ? date > other : date == other)
         default: return nil
+        }
+    }
+
+    /// `Time.GoString()`: `time.Date(2023, time.November, 14, 22, 13, 20, 123456716, time.UTC)`.
+    static func goString(_ date: Date, _ zone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
+        let location = zone.identifier == "UTC" || zone.identifier == "GMT" ? "time.UTC" : "time.Local"
+        return "time.Date(\(c.year ?? 0), time.\(name(c.month ?? 1, .month)), \(c.day ?? 0), \(c.hour ?? 0), "
+            + "\(c.minute ?? 0), \(c.second ?? 0), \(c.nanosecond ?? 0), \(location))"
+    }
+
+    /// `Month.String()` and `Weekday.String()`: the English name, or `%!Month(13)` out of range.
+    static func name(_ n: Int, _ kind: NamedInt) -> String {
+        switch kind {
+        case .month: (1...12).contains(n) ? months[n - 1] : "%!Month(\(n))"
+        case .weekday: (0...6).contains(n) ? days[n] : "%!Weekday(\(n))"
         }
     }
 

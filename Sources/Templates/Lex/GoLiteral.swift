@@ -1,43 +1,5 @@
 /// Go's literal syntax: numbers, character constants and quoted strings, read and written.
 enum GoLiteral {
-    /// The value of a number or character constant, or nil when Go would reject it.
-    /// Integers stay `int`; anything with `.`, `e` or `p` (and not hex) is a `float64`, as in Go.
-    static func number(_ token: Token) -> Value? {
-        let text = String(token.text)
-        if token.kind == .charConstant {
-            guard let s = unquote(Substring(text)), s.unicodeScalars.count == 1, let c = s.unicodeScalars.first else {
-                return nil
-            }
-            return .int(Int(c.value))
-        }
-        var body = Substring(text)
-        var negative = false
-        if body.first == "+" || body.first == "-" {
-            negative = body.first == "-"
-            body = body.dropFirst()
-        }
-        guard !body.isEmpty, !body.hasPrefix("_"), !body.hasSuffix("_"), !body.contains("__") else { return nil }
-        let digits = body.replacingAll("_", with: "")
-        let lower = digits.lowercased()
-        var magnitude: Int?
-        if lower.hasPrefix("0x") {
-            magnitude = Int(lower.dropFirst(2), radix: 16)
-        } else if lower.hasPrefix("0b") {
-            magnitude = Int(lower.dropFirst(2), radix: 2)
-        } else if lower.hasPrefix("0o") {
-            magnitude = Int(lower.dropFirst(2), radix: 8)
-        } else if lower.contains(where: { $0 == "." || $0 == "e" }) {
-            guard lower.allSatisfy({ $0.isNumber || "._e+-".contains($0) }), let d = Double(lower) else { return nil }
-            return .float(negative ? -d : d)
-        } else if lower.count > 1 && lower.hasPrefix("0") {
-            magnitude = Int(lower.dropFirst(), radix: 8)
-        } else {
-            magnitude = Int(lower, radix: 10)
-        }
-        guard let m = magnitude else { return nil }
-        return .int(negative ? -m : m)
-    }
-
     /// Whether Go's lexer (`scanNumber`) takes all of `text` as one number; when it does not,
     /// Go reports "bad number syntax", when it does but the value is invalid, "illegal number syntax".
     static func lexerAccepts(_ text: Substring) -> Bool {
@@ -171,6 +133,7 @@ extension Unicode.Scalar.Properties {
 extension StringProtocol {
     /// Every occurrence of `target` replaced, by bytes (no Foundation, no Unicode matching).
     func replacingAll(_ target: String, with replacement: String) -> String {
-        goReplace(String(self), target, replacement, -1)
+        // Only ever used on literals and quoted values, which stay far below the length limit.
+        (try? goReplace(String(self), target, replacement, -1)) ?? String(self)
     }
 }

@@ -263,8 +263,9 @@ struct Lexer {
             if isAlphaNumeric(c) || c == UInt8(ascii: ".") {
                 position += 1
             } else if (c == UInt8(ascii: "+") || c == UInt8(ascii: "-")) && position > start
-                && "eEpP".utf8.contains(bytes[position - 1]) && !isHex(start)
+                && (isHex(start) ? "pP" : "eE").utf8.contains(bytes[position - 1])
             {
+                // An exponent's sign: after e/E in decimal, after p/P in hex (where e is a digit).
                 position += 1
             } else {
                 break

@@ -41,8 +41,10 @@ indirect enum Argument: Sendable {
     case variable(String, [String], offset: Int)
     case dot(offset: Int)
     case `nil`(offset: Int)
-    /// A bool, number, character or string constant and its source text.
+    /// A bool or string constant and its source text.
     case constant(Value, text: String, offset: Int)
+    /// A number or character constant: its type depends on where it is used.
+    case number(GoNumber, offset: Int)
     /// A function name, and its slot in `Template`'s function table (resolved once per render).
     case identifier(String, slot: Int, offset: Int)
     /// A parenthesised pipeline.
@@ -53,7 +55,7 @@ indirect enum Argument: Sendable {
     var offset: Int {
         switch self {
         case .field(_, let o), .variable(_, _, let o), .dot(let o), .nil(let o), .constant(_, _, let o),
-            .identifier(_, _, let o), .chain(_, _, let o):
+            .number(_, let o), .identifier(_, _, let o), .chain(_, _, let o):
             o
         case .pipeline(let p): p.offset
         }
@@ -68,6 +70,7 @@ extension Argument: CustomStringConvertible {
         case .dot: "."
         case .nil: "nil"
         case .constant(_, let text, _): text
+        case .number(let number, _): number.text
         case .identifier(let name, _, _): name
         case .pipeline(let pipe): "(\(pipe))"
         case .chain(let base, let fields, _):
@@ -75,7 +78,7 @@ extension Argument: CustomStringConvertible {
         }
     }
 
-    private var isPipeline: Bool {
+    var isPipeline: Bool {
         if case .pipeline = self { return true }
         return false
     }

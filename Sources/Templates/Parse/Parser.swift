@@ -12,6 +12,9 @@ struct Parser {
     private let functionNames: Set<String>
     private var variables: [String] = ["$"]
     private var rangeDepth = 0
+    /// Controls, `else if`s, parentheses and definitions open around the current token: the parser
+    /// recurses once per level, so a hostile text must not nest without end (`TemplateLimits.parseNesting`).
+    private var nesting = 0
     /// The distinct function names used, in slot order.
     private(set) var functionSlots: [String] = []
     private var slotOfFunction: [String: Int] = [:]
@@ -68,6 +71,13 @@ struct Parser {
     private mutating func peekNonSpace() -> Token {
         while tokens[index].kind == .space { index += 1 }
         return tokens[index]
+    }
+
+    private mutating func enter(_ offset: Int) throws(Failure) {
+        nesting += 1
+        guard nesting <= TemplateLimits.parseNesting else {
+            throw Failure(offset: offset, message: "exceeded maximum nesting depth (\(TemplateLimits.parseNesting))")
+        }
     }
 
     private func unexpected(_ token: Token, _ context: String) -> Failure {
@@ -141,8 +151,12 @@ struct Parser {
     }
 
     private mutating func parseControl(allowElseIf: Bool, context: String) throws(Failure) -> Branch {
+        try enter(peek().offset)
         let mark = variables.count
-        defer { variables.removeSubrange(mark...) }
+        defer {
+            variables.removeSubrange(mark...)
+            nesting -= 1
+        }
         let pipe = try pipeline(context: context, end: .rightDelim)
         if context == "range" { rangeDepth += 1 }
         let (list, next) = try itemList()
@@ -197,6 +211,8 @@ struct Parser {
     }
 
     private mutating func parseBody(named name: String, context: String) throws(Failure) {
+        try enter(peek().offset)
+        defer { nesting -= 1 }
         let savedVariables = variables
         let savedDepth = rangeDepth
         variables = ["$"]
@@ -207,7 +223,27 @@ struct Parser {
         }
         let (list, end) = try itemList()
         if case .else(let t) = end { throw Failure(offset: t.offset, message: "unexpected {{else}} in \(context)") }
-        definitions[name] = list
+        if case .end(let t) = end { try define(name, list, at: t.offset) }
+    }
+
+    /// Go's `Tree.add`: a definition replaces an empty one; an empty one never replaces another; two
+    /// non-empty definitions of one name in one text are an error (Go 1.19).
+    mutating func define(_ name: String, _ list: [Node], at offset: Int) throws(Failure) {
+        guard let existing = definitions[name], !Self.isEmpty(existing) else {
+            definitions[name] = list
+            return
+        }
+        if !Self.isEmpty(list) {
+            throw Failure(offset: offset, message: "template: multiple definition of template \(goQuote(name))")
+        }
+    }
+
+    /// Go's `IsEmptyTree`: nothing but white space (comments are already gone).
+    static func isEmpty(_ list: [Node]) -> Bool {
+        list.allSatisfy { node in
+            guard case .text(let bytes) = node else { return false }
+            return bytes.allSatisfy { isSpace($0) || $0 == 0x0B || $0 == 0x0C }
+        }
     }
 
     // MARK: pipelines
@@ -249,7 +285,7 @@ struct Parser {
                 }
                 for (i, command) in pipe.commands.enumerated().dropFirst() {
                     switch command.arguments[0] {
-                    case .constant, .dot, .nil:
+                    case .constant, .number, .dot, .nil:
                         throw Failure(
                             offset: command.offset, message: "non executable command in pipeline stage \(i + 1)")
                     default: break
@@ -291,9 +327,10 @@ struct Parser {
         var fields: [String] = []
         while peek().kind == .field { fields.append(String(next().text.dropFirst())) }
         switch term {
-        case .field(let names, let o): return .field(names + fields, offset: o)
-        case .variable(let name, let names, let o): return .variable(name, names + fields, offset: o)
-        case .constant, .nil, .dot:
+        // Go rebuilds the node from the chain, so it sits at the first trailing field (`$m.a` at `.a`).
+        case .field(let names, _): return .field(names + fields, offset: offset)
+        case .variable(let name, let names, _): return .variable(name, names + fields, offset: offset)
+        case .constant, .number, .nil, .dot:
             throw Failure(offset: offset, message: "unexpected . after term \(goQuote(term.description))")
         default: return .chain(term, fields, offset: offset)
         }
@@ -324,17 +361,23 @@ struct Parser {
         case .field: return .field([String(t.text.dropFirst())], offset: t.offset)
         case .bool: return .constant(.bool(t.text == "true"), text: String(t.text), offset: t.offset)
         case .number, .charConstant:
-            guard let value = GoLiteral.number(t) else {
-                let what =
-                    t.kind == .charConstant
-                    ? "malformed character constant: \(t.text)"
-                    : GoLiteral.lexerAccepts(t.text)
-                        ? "illegal number syntax: \(goQuote(String(t.text)))"
-                        : "bad number syntax: \(goQuote(String(t.text)))"
-                throw Failure(offset: t.offset, message: what)
+            switch GoNumber.parse(String(t.text), isCharacter: t.kind == .charConstant) {
+            case .success(let number): return .number(number, offset: t.offset)
+            case .failure(let error):
+                let message =
+                    switch error {
+                    case .malformedCharacter: "malformed character constant: \(t.text)"
+                    case .integerOverflow: "integer overflow: \(goQuote(String(t.text)))"
+                    case .illegal:
+                        GoLiteral.lexerAccepts(t.text)
+                            ? "illegal number syntax: \(goQuote(String(t.text)))"
+                            : "bad number syntax: \(goQuote(String(t.text)))"
+                    }
+                throw Failure(offset: t.offset, message: message)
             }
-            return .constant(value, text: String(t.text), offset: t.offset)
         case .leftParen:
+            try enter(t.offset)
+            defer { nesting -= 1 }
             return .pipeline(try pipeline(context: "parenthesized pipeline", end: .rightParen))
         case .string, .rawString:
             return .constant(.string(try unquote(t)), text: String(t.text), offset: t.offset)

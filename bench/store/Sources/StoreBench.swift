@@ -7,8 +7,12 @@ import Platform
 /// Every loop is bounded in count and in time, so a stuck store cannot hang the benchmark.
 enum StoreBench {
     static func main(_ arguments: [String]) async -> Int32 {
+        if arguments.first == "v2", arguments.count >= 3 {
+            let seconds = arguments.count > 3 ? Double(arguments[3]) ?? 3 : 3
+            return await V2Bench.main(name: arguments[1], url: arguments[2], seconds: seconds)
+        }
         guard arguments.count >= 2 else {
-            FileHandle.standardError.write(Data("usage: store-bench NAME URL [SECONDS]\n".utf8))
+            FileHandle.standardError.write(Data("usage: store-bench [v2] NAME URL [SECONDS]\n".utf8))
             return 2
         }
         let name = arguments[0]

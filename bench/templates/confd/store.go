@@ -39,7 +39,9 @@ type Store struct {
 
 func newStore(pairs map[string]string) *Store {
 	s := &Store{m: make(map[string]KVPair)}
+	// As confd's TemplateResource.setVars: every key is stored as path.Join("/", key).
 	for k, v := range pairs {
+		k = path.Join("/", k)
 		s.m[k] = KVPair{k, v}
 	}
 	s.FuncMap = map[string]interface{}{

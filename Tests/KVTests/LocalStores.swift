@@ -4,8 +4,9 @@ import KVTestSupport
 import Platform
 import TestSupport
 
-/// Opens stores the way every test here needs: a manual clock and logs kept in memory.
-struct StoreFixture {
+/// Opens in-process stores the way every test here needs: a manual clock and logs kept in memory.
+/// (KVTestSupport's `StoreFixture` is the other kind: a served store or real etcd behind a client.)
+struct LocalStores {
     let clock = ManualClock()
     let sink = MemoryLogSink()
 

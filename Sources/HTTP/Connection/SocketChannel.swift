@@ -1,0 +1,229 @@
+import Platform
+
+/// What a `SocketChannel` reports to its owner; every call comes on the channel's loop thread.
+package protocol SocketChannelDelegate: AnyObject {
+    /// A connect started with `connect(to:)` finished; `code` is 0 on success, else the `errno`.
+    func channelConnected(_ channel: SocketChannel, code: Int32)
+    /// Bytes arrived; the pointer is valid only during the call.
+    func channelRead(_ channel: SocketChannel, _ bytes: UnsafeRawBufferPointer)
+    /// The peer sent FIN: no more bytes will arrive (writing may still work).
+    func channelReadEnded(_ channel: SocketChannel)
+    /// A read or write failed (reset, broken pipe); the channel is already closed.
+    func channelFailed(_ channel: SocketChannel, code: Int32)
+    /// The outbound buffer went from above `highWater` to below `lowWater`: a paused producer may resume.
+    func channelDrained(_ channel: SocketChannel)
+}
+
+/// The connection core every socket connection shares: a descriptor on one loop, its outbound buffer,
+/// its epoll interest, pausing reads for backpressure, and closing exactly once.
+///
+/// The protocol logic (server, client, proxy sides) sits in the delegate; the channel only moves bytes.
+/// Writes go to the socket directly when nothing is queued, so a streamed body is copied only when the
+/// peer is slower than the producer. The delegate is held strongly until `close()`, which breaks the cycle.
+// @unchecked: every member is used on `loop`'s thread only.
+package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
+    package let fd: Int32
+    package let loop: EventLoop
+    package var delegate: (any SocketChannelDelegate)?
+    /// Queued bytes above which `isOverHighWater` tells producers to pause.
+    package var highWater = 256 * 1024
+    /// Queued bytes below which a paused producer is told to resume (`channelDrained`).
+    package var lowWater = 64 * 1024
+    private var out = OutboundBuffer()
+    private var interest: IOEvents = []
+    private var registered = false
+    private var connecting = false
+    private var wasOverHighWater = false
+    package private(set) var readPaused = false
+    package private(set) var isClosed = false
+    /// Set by `shutdownWriteWhenFlushed`: FIN goes out once the buffer drains.
+    private var shutdownPending = false
+
+    package init(fd: Int32, loop: EventLoop) {
+        self.fd = fd
+        self.loop = loop
+    }
+
+    /// Bytes queued and not yet written.
+    package var queued: Int { out.count }
+    /// Whether a producer should stop feeding this channel until `channelDrained`.
+    package var isOverHighWater: Bool { out.count > highWater }
+
+    /// Starts watching the descriptor for reads.
+    /// - Throws: `SystemError` ("epoll_ctl"); the descriptor stays open for the caller to close.
+    package func register() throws {
+        try loop.register(fd, events: .readable, handler: self)
+        registered = true
+        interest = .readable
+    }
+
+    /// Starts a non-blocking connect; the outcome arrives through `channelConnected`, possibly before
+    /// this returns.
+    package func connect(to address: SocketAddress) {
+        switch Socket.connect(fd, to: address) {
+        case .connected:
+            finishRegistration(events: .readable)
+            delegate?.channelConnected(self, code: isClosed ? Posix.EBADF : 0)
+        case .failed(let code):
+            delegate?.channelConnected(self, code: code)
+        case .inProgress:
+            connecting = true
+            finishRegistration(events: .writable)
+        }
+    }
+
+    private func finishRegistration(events: IOEvents) {
+        do {
+            try loop.register(fd, events: events, handler: self)
+            registered = true
+            interest = events
+        } catch {
+            close()
+        }
+    }
+
+    /// Queues `bytes` and writes what the socket takes now.
+    package func write(_ bytes: UnsafeRawBufferPointer) {
+        guard !isClosed, !bytes.isEmpty else { return }
+        var rest = bytes
+        if out.isEmpty && !connecting {
+            // Fast path: straight to the socket, copying only what it does not take.
+            while !rest.isEmpty {
+                switch Socket.write(fd, from: rest) {
+                case .bytes(let n): rest = UnsafeRawBufferPointer(rebasing: rest[n...])
+                case .wouldBlock, .endOfFile:
+                    out.append(contentsOf: rest)
+                    return afterQueueing()
+                case .failed(let code): return fail(code)
+                }
+            }
+            return
+        }
+        out.append(contentsOf: rest)
+        flush()
+    }
+
+    /// Queues bytes produced by `body` and writes what the socket takes now.
+    package func write(_ body: (inout [UInt8]) -> Void) {
+        guard !isClosed else { return }
+        out.append(body)
+        flush()
+    }
+
+    /// Queues `bytes` and writes what the socket takes now.
+    package func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    /// Stops reading (backpressure, or a request held back); bytes wait in the kernel.
+    package func pauseReading() {
+        guard !readPaused else { return }
+        readPaused = true
+        updateInterest()
+    }
+
+    /// Reads again after `pauseReading`.
+    package func resumeReading() {
+        guard readPaused else { return }
+        readPaused = false
+        updateInterest()
+    }
+
+    /// Sends FIN once everything queued is written, keeping the read side open.
+    package func shutdownWriteWhenFlushed() {
+        shutdownPending = true
+        if out.isEmpty && !isClosed { Socket.shutdownWrite(fd) }
+    }
+
+    /// Deregisters and closes the descriptor, drops queued bytes and the delegate; idempotent.
+    package func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        if registered { loop.deregister(fd) }
+        Posix.close(fd)
+        out.reset()
+        delegate = nil
+    }
+
+    package func handle(_ events: IOEvents) {
+        if connecting {
+            connecting = false
+            let code = Socket.pendingError(fd)
+            if code != 0 {
+                delegate?.channelConnected(self, code: code)
+                return
+            }
+            updateInterest()
+            delegate?.channelConnected(self, code: 0)
+            if !out.isEmpty { flush() }
+            return
+        }
+        if events.contains(.writable) { flush() }
+        guard !isClosed else { return }
+        if !readPaused && (events.contains(.readable) || events.contains(.hangup)) {
+            readable()
+        } else if readPaused && events.contains(.hangup) {
+            // Level-triggered HUP/ERR cannot be masked: with reads paused the peer is gone for good.
+            fail(Posix.ECONNRESET)
+        }
+    }
+
+    private func readable() {
+        let buffer = loop.readBuffer
+        // A bounded number of reads per wake-up keeps one busy peer from starving the loop's others.
+        for _ in 0..<4 {
+            guard !isClosed, !readPaused else { return }
+            switch Socket.read(fd, into: buffer) {
+            case .bytes(let count):
+                delegate?.channelRead(self, UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                if count < buffer.count { return }
+            case .endOfFile:
+                // Level-triggered epoll would report the FIN forever; stop asking for reads.
+                readPaused = true
+                updateInterest()
+                delegate?.channelReadEnded(self)
+                return
+            case .wouldBlock:
+                return
+            case .failed(let code):
+                fail(code)
+                return
+            }
+        }
+    }
+
+    /// Writes queued bytes; tells the delegate when a full buffer drained.
+    package func flush() {
+        guard !isClosed, !connecting else { return }
+        if !out.isEmpty, case .failed(let code) = out.write(to: fd) { return fail(code) }
+        if wasOverHighWater && out.count < lowWater {
+            wasOverHighWater = false
+            delegate?.channelDrained(self)
+        }
+        if out.isEmpty && shutdownPending && !isClosed { Socket.shutdownWrite(fd) }
+        updateInterest()
+    }
+
+    private func afterQueueing() {
+        if out.count > highWater { wasOverHighWater = true }
+        updateInterest()
+    }
+
+    private func updateInterest() {
+        guard !isClosed, registered, !connecting else { return }
+        if out.count > highWater { wasOverHighWater = true }
+        var wanted: IOEvents = []
+        if !readPaused { wanted.insert(.readable) }
+        if !out.isEmpty { wanted.insert(.writable) }
+        if wanted != interest {
+            interest = wanted
+            loop.setInterest(fd, wanted)
+        }
+    }
+
+    private func fail(_ code: Int32) {
+        let delegate = self.delegate
+        close()
+        delegate?.channelFailed(self, code: code)
+    }
+}

@@ -1,0 +1,583 @@
+import HTTP
+import Platform
+
+/// One client connection of the proxy: parses its requests, routes each by Host, streams it to an
+/// instance and streams the answer back; one request at a time (pipelined ones wait their turn, unread).
+///
+/// Backpressure both ways: while the upstream's outbound buffer is over the high-water mark the client
+/// is not read, and while the client's is, the upstream is not read.
+// @unchecked: used on `worker.loop`'s thread only.
+final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked Sendable {
+    enum DeadlineKind {
+        case header, idle, body, connect, upstream, tunnel, linger
+    }
+
+    /// The request in flight.
+    struct Exchange {
+        var head: HTTPRequestHead
+        var app: String
+        var route: AppRoute
+        var instanceIndex: Int
+        var tried: [Int]
+        var staleRetries = 0
+        var upstream: UpstreamConnection?
+        var body: RequestBody
+        var requestEnded: Bool
+        var bodyForwarded = false
+        var headBytes: [UInt8]
+        var responseStarted = false
+        var status = 0
+        var framing = ClientFraming.none
+        var keepAlive: Bool
+        var isHEAD: Bool
+        var upgrade: String?
+
+        var instance: Instance { route.instances[instanceIndex] }
+        var isIdempotent: Bool {
+            switch head.method {
+            case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE": true
+            default: false
+            }
+        }
+    }
+
+    let channel: SocketChannel
+    unowned let worker: ProxyWorker
+    private var parser: HTTPRequestParser
+    private let clientIP: String
+    private var exchange: Exchange?
+    private var stash: [UInt8] = []
+    private var parsingPaused = false
+    private var tunnel = false
+    private var closing = false
+    private var closed = false
+    private var clientEnded = false
+    private var deadline: Int64
+    private var deadlineKind = DeadlineKind.header
+
+    init(fd: Int32, worker: ProxyWorker) {
+        channel = SocketChannel(fd: fd, loop: worker.loop)
+        channel.highWater = worker.shared.configuration.highWater
+        channel.lowWater = worker.shared.configuration.highWater / 4
+        self.worker = worker
+        parser = HTTPRequestParser(limits: worker.shared.configuration.limits)
+        clientIP = Socket.peerAddress(fd)?.ip ?? "unknown"
+        deadline = worker.loop.now + worker.shared.headerTimeout
+        channel.delegate = self
+    }
+
+    private var shared: ProxyShared { worker.shared }
+
+    private func setDeadline(_ kind: DeadlineKind) {
+        deadlineKind = kind
+        let now = worker.loop.now
+        switch kind {
+        case .header: deadline = now + shared.headerTimeout
+        case .idle: deadline = now + shared.idleTimeout
+        case .body: deadline = now + shared.bodyTimeout
+        case .connect: deadline = now + shared.connectTimeout
+        case .upstream: deadline = now + shared.upstreamTimeout
+        case .tunnel: deadline = now + shared.tunnelTimeout
+        case .linger: deadline = now + shared.lingerTimeout
+        }
+    }
+
+    // MARK: Client side
+
+    func channelConnected(_ channel: SocketChannel, code: Int32) {}
+
+    func channelRead(_ channel: SocketChannel, _ bytes: UnsafeRawBufferPointer) {
+        if closing || closed { return }  // lingering: drop what the client still sends
+        if tunnel {
+            guard let upstream = exchange?.upstream else { return close() }
+            upstream.write(bytes)
+            if upstream.isOverHighWater { channel.pauseReading() }
+            setDeadline(.tunnel)
+            return
+        }
+        if parsingPaused {
+            stash.append(contentsOf: bytes)
+            holdInput()
+            return
+        }
+        feed(bytes)
+    }
+
+    /// Runs the parser over `input`, stopping (and keeping the rest) whenever the request in flight
+    /// cannot take more.
+    private func feed(_ input: UnsafeRawBufferPointer) {
+        var offset = 0
+        while !closed && !closing {
+            if mustHoldInput {
+                parsingPaused = true
+                if offset < input.count { stash.append(contentsOf: input[offset...]) }
+                holdInput()
+                return
+            }
+            let used: Int
+            let event: HTTPParserEvent<HTTPRequestHead>
+            do {
+                (used, event) = try parser.next(UnsafeRawBufferPointer(rebasing: input[offset...]))
+            } catch {
+                return reject(error)
+            }
+            offset += used
+            switch event {
+            case .needMore:
+                if exchange == nil && !parser.isIdle && deadlineKind == .idle { setDeadline(.header) }
+                return
+            case .head(let head):
+                start(head)
+            case .body(let bytes):
+                forwardBody(bytes)
+            case .end:
+                endOfRequest()
+            }
+        }
+    }
+
+    /// Whether the parser must stop: a request is waiting for its answer (a pipelined one waits its turn),
+    /// the upstream is still connecting, or its buffer is full.
+    private var mustHoldInput: Bool {
+        guard let exchange else { return false }
+        if exchange.requestEnded || tunnel { return true }
+        guard let upstream = exchange.upstream else { return false }
+        return upstream.isConnecting || upstream.isOverHighWater
+    }
+
+    /// Bytes kept unparsed before the socket itself stops being read.
+    private static let holdLimit = 64 * 1024
+
+    /// Keeps reading into the stash up to `holdLimit`; only then stops reading the socket. Most clients send
+    /// nothing while they wait for an answer, so this saves two `epoll_ctl` calls per request.
+    private func holdInput() {
+        if stash.count >= ProxyConnection.holdLimit { channel.pauseReading() }
+    }
+
+    /// Parses what was held back, then reads the socket again if nothing holds it.
+    private func resumeParsing() {
+        guard parsingPaused, !closed, !closing, !mustHoldInput else { return }
+        parsingPaused = false
+        // Fed even when empty: the parser may owe an event (the end of a body-less request).
+        let held = stash
+        stash = []
+        held.withUnsafeBytes { feed($0) }
+        if !parsingPaused && !closed && !closing && !clientEnded { channel.resumeReading() }
+    }
+
+    private func start(_ head: HTTPRequestHead) {
+        let isHEAD = head.method == "HEAD"
+        let keepAlive = head.keepAlive && !worker.draining
+        let body: RequestBody
+        if let length = parser.remainingBodyLength {
+            body = .length(length)
+        } else {
+            body = parser.isChunkedBody ? .chunked : .none
+        }
+        guard let host = head.headers["host"], let app = shared.matcher.app(fromHost: host),
+            let route = worker.table.route(app)
+        else {
+            return respondLocally(
+                status: 404, message: "no app is served at this host", app: "-", isHEAD: isHEAD, keepAlive: keepAlive,
+                bodyPending: body != .none)
+        }
+        guard let index = worker.pick(route, excluding: []) else {
+            return respondLocally(
+                status: 503, message: "no live instance of \(app)", app: app, isHEAD: isHEAD, keepAlive: keepAlive,
+                bodyPending: body != .none)
+        }
+        let upgrade = ForwardRules.upgradeProtocol(of: head)
+        if head.expectsContinue && body != .none {
+            channel.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+        }
+        var headBytes: [UInt8] = []
+        headBytes.reserveCapacity(512)
+        ForwardRules.writeRequestHead(head, body: body, clientIP: clientIP, upgrade: upgrade, into: &headBytes)
+        exchange = Exchange(
+            head: head, app: app, route: route, instanceIndex: index, tried: [index], body: body,
+            requestEnded: false, headBytes: headBytes, keepAlive: keepAlive,
+            isHEAD: isHEAD, upgrade: upgrade)
+        send()
+    }
+
+    /// Sends the head (and later the body) to the exchange's instance on a pooled or new connection.
+    private func send() {
+        guard var exchange else { return }
+        let (found, code) = worker.pool.connection(to: exchange.instance.socketAddress)
+        guard let upstream = found else {
+            return upstreamFailedBeforeResponse(.connectFailed(code: code), reused: false)
+        }
+        upstream.begin(for: self, isHEAD: exchange.isHEAD)
+        exchange.upstream = upstream
+        self.exchange = exchange
+        if upstream.isConnecting {
+            setDeadline(.connect)
+            worker.pool.connect(upstream)
+            // The connect may have failed right away and moved the exchange on.
+            guard let current = self.exchange?.upstream, current === upstream, !upstream.isClosed else { return }
+        } else {
+            setDeadline(exchange.body == .none ? .upstream : .body)
+        }
+        exchange.headBytes.withUnsafeBytes { upstream.write($0) }
+        // A retry on a pooled connection gets no connect callback: take up the held body here.
+        resumeParsing()
+    }
+
+    private func forwardBody(_ bytes: UnsafeRawBufferPointer) {
+        guard var exchange, let upstream = exchange.upstream else { return }  // answered already: drop
+        exchange.bodyForwarded = true
+        self.exchange = exchange
+        if exchange.body == .chunked {
+            upstream.write { out in
+                appendHex(bytes.count, to: &out)
+                out.append(contentsOf: [0x0D, 0x0A])
+                out.append(contentsOf: bytes)
+                out.append(contentsOf: [0x0D, 0x0A])
+            }
+        } else {
+            upstream.write(bytes)
+        }
+        if !exchange.responseStarted { setDeadline(.body) }
+    }
+
+    private func endOfRequest() {
+        guard var exchange else { return }
+        exchange.requestEnded = true
+        self.exchange = exchange
+        if exchange.body == .chunked, let upstream = exchange.upstream {
+            upstream.write { $0.append(contentsOf: "0\r\n\r\n".utf8) }
+        }
+        if exchange.upstream == nil {
+            // The answer went out before the body ended (an early error); the connection is done.
+            return finish()
+        }
+        if !exchange.responseStarted && deadlineKind != .connect { setDeadline(.upstream) }
+    }
+
+    func channelReadEnded(_ channel: SocketChannel) {
+        clientEnded = true
+        if tunnel {
+            exchange?.upstream?.shutdownWriteWhenFlushed()
+            return
+        }
+        guard let exchange, !closing else { return close() }
+        if !exchange.requestEnded {
+            // The client gave up in the middle of its request.
+            return close()
+        }
+        self.exchange?.keepAlive = false
+    }
+
+    func channelFailed(_ channel: SocketChannel, code: Int32) {
+        close()
+    }
+
+    func channelDrained(_ channel: SocketChannel) {
+        exchange?.upstream?.resumeReading()
+    }
+
+    // MARK: Upstream side
+
+    func upstreamConnected(_ connection: UpstreamConnection) {
+        guard let exchange, exchange.upstream === connection else { return }
+        setDeadline(exchange.requestEnded || exchange.body == .none ? .upstream : .body)
+        resumeParsing()
+    }
+
+    func upstreamHead(_ connection: UpstreamConnection, _ head: HTTPResponseHead, framing: ResponseFraming) {
+        guard var exchange, exchange.upstream === connection else { return }
+        exchange.responseStarted = true
+        exchange.status = head.status
+        if head.status == 101 {
+            guard exchange.upgrade != nil else {
+                self.exchange = exchange
+                return failResponse(status: 502, message: "upstream switched protocols unasked")
+            }
+            channel.write { out in
+                ForwardRules.writeResponseHead(
+                    head, framing: .none, connection: "upgrade", upgrade: head.headers["upgrade"], into: &out)
+            }
+            worker.metrics.count(app: exchange.app, status: 101)
+            self.exchange = exchange
+            tunnel = true
+            setDeadline(.tunnel)
+            // Bytes the client sent after its upgrade request belong to the tunnel.
+            if !stash.isEmpty {
+                let held = stash
+                stash = []
+                held.withUnsafeBytes { connection.write($0) }
+            }
+            parsingPaused = false
+            if !clientEnded { channel.resumeReading() }
+            return
+        }
+        exchange.framing = ForwardRules.clientFraming(
+            status: head.status, upstream: framing, requestIsHEAD: exchange.isHEAD,
+            clientVersion: exchange.head.version)
+        if exchange.framing == .untilClose { exchange.keepAlive = false }
+        let connectionField: String?
+        if !exchange.keepAlive || !exchange.requestEnded {
+            connectionField = "close"
+            exchange.keepAlive = false
+        } else {
+            connectionField = exchange.head.version.minor == 0 ? "keep-alive" : nil
+        }
+        let framingOut = exchange.framing
+        channel.write { out in
+            ForwardRules.writeResponseHead(
+                head, framing: framingOut, connection: connectionField, upgrade: nil, into: &out)
+        }
+        self.exchange = exchange
+        setDeadline(.upstream)
+    }
+
+    func upstreamBody(_ connection: UpstreamConnection, _ bytes: UnsafeRawBufferPointer) {
+        guard let exchange, exchange.upstream === connection else { return }
+        if exchange.framing == .chunked {
+            channel.write { out in
+                appendHex(bytes.count, to: &out)
+                out.append(contentsOf: [0x0D, 0x0A])
+                out.append(contentsOf: bytes)
+                out.append(contentsOf: [0x0D, 0x0A])
+            }
+        } else {
+            channel.write(bytes)
+        }
+        if channel.isOverHighWater { connection.pauseReading() }
+        setDeadline(.upstream)
+    }
+
+    func upstreamEnd(_ connection: UpstreamConnection) {
+        guard var exchange, exchange.upstream === connection else { return }
+        if exchange.framing == .chunked { channel.write(Array("0\r\n\r\n".utf8)) }
+        worker.health.recordSuccess(exchange.instance.socketAddress)
+        worker.metrics.count(app: exchange.app, status: exchange.status)
+        exchange.upstream = nil
+        self.exchange = exchange
+        finish()
+    }
+
+    func upstreamFailed(_ connection: UpstreamConnection, _ failure: UpstreamFailure) {
+        guard let exchange, exchange.upstream === connection else { return }
+        self.exchange?.upstream = nil
+        if tunnel { return close() }
+        guard !exchange.responseStarted else {
+            worker.recordFailure(exchange.instance)
+            return close()  // the client sees a cut-short response, as from the upstream itself
+        }
+        upstreamFailedBeforeResponse(failure, reused: connection.isReused)
+    }
+
+    func upstreamDrained(_ connection: UpstreamConnection) {
+        if tunnel {
+            if !clientEnded { channel.resumeReading() }
+            return
+        }
+        resumeParsing()
+    }
+
+    func upstreamTunnelRead(_ connection: UpstreamConnection, _ bytes: UnsafeRawBufferPointer) {
+        channel.write(bytes)
+        if channel.isOverHighWater { connection.pauseReading() }
+        setDeadline(.tunnel)
+    }
+
+    func upstreamTunnelEnded(_ connection: UpstreamConnection) {
+        channel.shutdownWriteWhenFlushed()
+        if clientEnded { close() }
+    }
+
+    // MARK: Retries and answers of our own
+
+    private func upstreamFailedBeforeResponse(_ failure: UpstreamFailure, reused: Bool) {
+        guard var exchange else { return }
+        let nothingSent: Bool
+        switch failure {
+        case .connectFailed: nothingSent = true
+        case .closed, .badResponse: nothingSent = false
+        }
+        // A kept-alive connection the instance had already closed says nothing about the instance:
+        // try it again on a fresh connection (bounded, so a broken pool cannot loop).
+        if reused, failure == .closed(responseStarted: false), exchange.staleRetries < 3,
+            exchange.isIdempotent, !exchange.bodyForwarded || exchange.body == .none
+        {
+            exchange.staleRetries += 1
+            self.exchange = exchange
+            worker.metrics.retries += 1
+            return send()
+        }
+        worker.recordFailure(exchange.instance)
+        let mayRetry = (nothingSent && !exchange.bodyForwarded) || (exchange.isIdempotent && exchange.body == .none)
+        if mayRetry, let next = worker.pick(exchange.route, excluding: exchange.tried) {
+            exchange.instanceIndex = next
+            exchange.tried.append(next)
+            self.exchange = exchange
+            worker.metrics.retries += 1
+            if shared.log.enabled(.debug) {
+                shared.log.debug(
+                    "retrying on the next instance", ["app": exchange.app, "instance": exchange.instance.key])
+            }
+            return send()
+        }
+        let message: String
+        switch failure {
+        case .connectFailed(let code):
+            message = "cannot connect to an instance of \(exchange.app): \(Posix.describe(errno: code))"
+        case .closed: message = "an instance of \(exchange.app) closed the connection before answering"
+        case .badResponse(let error):
+            message = "an instance of \(exchange.app) sent a bad response: \(error.description)"
+        }
+        failResponse(status: 502, message: message)
+    }
+
+    /// Answers the request in flight with an error of our own, before any of the upstream's answer.
+    private func failResponse(status: Int, message: String) {
+        guard let exchange else { return }
+        exchange.upstream?.abort()
+        self.exchange?.upstream = nil
+        let keepAlive = exchange.keepAlive && exchange.requestEnded
+        worker.metrics.count(app: exchange.app, status: status)
+        if shared.log.enabled(.info) {
+            shared.log.info("upstream failed", ["app": exchange.app, "status": "\(status)", "reason": message])
+        }
+        channel.write {
+            ForwardRules.writeLocalResponse(
+                status: status, message: message, close: !keepAlive, isHEAD: exchange.isHEAD, into: &$0)
+        }
+        self.exchange?.keepAlive = keepAlive
+        if exchange.requestEnded { finish() } else { startClosing() }
+    }
+
+    private func respondLocally(
+        status: Int, message: String, app: String, isHEAD: Bool, keepAlive: Bool, bodyPending: Bool
+    ) {
+        worker.metrics.count(app: app, status: status)
+        let close = !keepAlive || bodyPending
+        channel.write {
+            ForwardRules.writeLocalResponse(status: status, message: message, close: close, isHEAD: isHEAD, into: &$0)
+        }
+        if close {
+            startClosing()
+        } else {
+            setDeadline(.idle)
+        }
+    }
+
+    /// Answers a malformed request with its status and a one-line reason, then closes.
+    private func reject(_ error: HTTPParseError) {
+        if let exchange {
+            // A broken body in the middle of forwarding: the upstream connection has part of it and is
+            // dropped; the client still gets its 400 unless the answer already started.
+            guard !exchange.responseStarted else { return close() }
+            exchange.upstream?.abort()
+            self.exchange = nil
+        }
+        if shared.log.enabled(.debug) {
+            shared.log.debug(
+                "rejected request", ["status": "\(error.status)", "reason": error.description, "client": clientIP])
+        }
+        worker.metrics.count(app: "-", status: error.status)
+        channel.write {
+            ForwardRules.writeLocalResponse(
+                status: error.status, message: error.description, close: true, isHEAD: false, into: &$0)
+        }
+        startClosing()
+    }
+
+    /// The exchange is over: keep the connection for the next request or close it.
+    private func finish() {
+        guard let exchange else { return }
+        self.exchange = nil
+        guard exchange.keepAlive, exchange.requestEnded, !worker.draining, !clientEnded else { return startClosing() }
+        setDeadline(.idle)
+        if parsingPaused { resumeParsing() } else if !clientEnded { channel.resumeReading() }
+    }
+
+    /// Sends FIN once the answer is written and drops input until the client closes or the linger ends,
+    /// so unread request bytes do not turn our answer into a reset.
+    private func startClosing() {
+        guard !closing, !closed else { return }
+        closing = true
+        exchange?.upstream?.abort()
+        exchange = nil
+        stash = []
+        channel.shutdownWriteWhenFlushed()
+        if clientEnded { return close() }
+        channel.resumeReading()
+        setDeadline(.linger)
+    }
+
+    // MARK: Lifecycle
+
+    /// Shutdown began: close when idle, else after the answer in flight.
+    func drain() {
+        if exchange == nil && !tunnel {
+            if parser.isIdle { close() } else { exchange = nil }
+            return
+        }
+        exchange?.keepAlive = false
+    }
+
+    func checkDeadline(now: Int64) {
+        guard now >= deadline, !closed else { return }
+        switch deadlineKind {
+        case .idle, .linger, .tunnel:
+            close()
+        case .header:
+            if parser.isIdle && stash.isEmpty {
+                close()
+            } else {
+                worker.metrics.count(app: "-", status: 408)
+                channel.write {
+                    ForwardRules.writeLocalResponse(
+                        status: 408, message: "request head not received in time", close: true, isHEAD: false, into: &$0
+                    )
+                }
+                startClosing()
+            }
+        case .body:
+            guard let exchange, !exchange.responseStarted else { return close() }
+            worker.metrics.count(app: exchange.app, status: 408)
+            exchange.upstream?.abort()
+            self.exchange?.upstream = nil
+            channel.write {
+                ForwardRules.writeLocalResponse(
+                    status: 408, message: "request body not received in time", close: true, isHEAD: exchange.isHEAD,
+                    into: &$0)
+            }
+            startClosing()
+        case .connect:
+            guard let exchange, let upstream = exchange.upstream else { return close() }
+            upstream.abort()
+            self.exchange?.upstream = nil
+            upstreamFailedBeforeResponse(.connectFailed(code: Posix.ETIMEDOUT), reused: false)
+        case .upstream:
+            guard let exchange, !exchange.responseStarted else { return close() }
+            worker.recordFailure(exchange.instance)
+            failResponse(
+                status: 504,
+                message: "no answer from an instance of \(exchange.app) within \(shared.configuration.upstreamTimeout)")
+        }
+    }
+
+    /// Closes both sides now; idempotent.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        exchange?.upstream?.abort()
+        exchange = nil
+        stash = []
+        channel.close()
+        worker.forget(self)
+    }
+}
+
+private func appendHex(_ value: Int, to out: inout [UInt8]) {
+    let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    var shift = (Int.bitWidth - value.leadingZeroBitCount + 3) / 4 * 4
+    if shift == 0 { shift = 4 }
+    while shift > 0 {
+        shift -= 4
+        out.append(digits[(value >> shift) & 0xf])
+    }
+}
