@@ -45,6 +45,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "ProxyTests", dependencies: ["Proxy", "KV", "HTTP", "Platform", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "SyncTests", dependencies: ["Sync", "KV", "Templates", "Platform", "Formats", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Formats"], swiftSettings: strict),
         .testTarget(
             name: "RouterTests", dependencies: ["Router", "Platform", "TestSupport", "KVTestSupport"],

@@ -55,7 +55,9 @@ final class TinyApp: Sendable {
                     if errno == EINTR { continue }
                     return  // the listener was shut down
                 }
-                var tv = timeval(tv_sec: 2, tv_usec: 0)
+                // Generous: on a loaded box a client may take seconds to send its request; answering before it
+                // arrives would reset the connection and fail the check for a reason that is not the app's.
+                var tv = timeval(tv_sec: 30, tv_usec: 0)
                 setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
                 TinyApp.readHead(client)
                 switch behaviour {

@@ -1,4 +1,3 @@
-import HTTP
 import KV
 import KVTestSupport
 import Platform

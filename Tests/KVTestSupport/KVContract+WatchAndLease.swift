@@ -1,4 +1,3 @@
-import HTTP
 import KV
 import Platform
 import TestSupport

@@ -1,5 +1,4 @@
 import Formats
-import HTTP
 import KV
 import Platform
 import Testing

@@ -263,8 +263,11 @@ struct HeadScanner {
             }
             lineStart = position
         }
-        if !sawStartLine && buffer.count - lineStart > limits.maxRequestLine {
-            throw .requestLineTooLong(limit: limits.maxRequestLine)
+        if !sawStartLine {
+            var pending = buffer.count - lineStart
+            // A CR at the end may begin the line's CRLF, which the whole-line check above does not count either.
+            if pending > 0 && buffer[buffer.count - 1] == ByteClass.cr { pending -= 1 }
+            if pending > limits.maxRequestLine { throw .requestLineTooLong(limit: limits.maxRequestLine) }
         }
         if buffer.count - headStart > limits.maxHeaderBlock { throw .headerBlockTooLarge(limit: limits.maxHeaderBlock) }
         return nil

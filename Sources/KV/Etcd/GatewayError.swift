@@ -1,5 +1,4 @@
 import Formats
-import HTTP
 import Platform
 
 /// An error as etcd's JSON gateway reports it: a gRPC code, an HTTP status and a message.

@@ -1,5 +1,4 @@
 import Formats
-import HTTP
 import Platform
 
 /// Lease and watch request messages of etcd's gateway.

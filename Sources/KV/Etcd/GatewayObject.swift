@@ -1,5 +1,4 @@
 import Formats
-import HTTP
 import Platform
 
 /// A JSON object read as one protobuf message of etcd's gateway: fields by proto name or lowerCamelCase,

@@ -1,5 +1,4 @@
 import Formats
-import HTTP
 import Platform
 
 /// etcd v3 gateway request messages: decoded by the store server, encoded by `EtcdClient`.

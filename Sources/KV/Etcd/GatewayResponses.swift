@@ -1,5 +1,4 @@
 import Formats
-import HTTP
 import Platform
 
 /// The `header` every etcd answer carries.

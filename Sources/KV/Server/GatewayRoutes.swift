@@ -1,5 +1,4 @@
 import Formats
-import HTTP
 import Platform
 
 /// The request/response endpoints of the gateway (watch streams are handled apart).

@@ -1,3 +1,5 @@
+import Dispatch
+
 extension MemoryStore {
     /// Replays durable history from `startRevision`, then streams live batches; ends with
     /// `KVError.compacted` when that history is gone, `.unavailable` on overflow or close.
@@ -5,8 +7,12 @@ extension MemoryStore {
         let limit = max(1, configuration.watchBufferLimit)
         let (stream, continuation) = WatchStream.makeStream(bufferingPolicy: .bufferingOldest(limit))
         let id = nextWatcherID.add(1, ordering: .relaxed).oldValue
+        // Termination can run inside `Task.cancel()` while the runtime holds that task's status lock, and a
+        // commit yields to watchers while holding `core`: taking `core` here would invert that order and
+        // deadlock. So the watcher is removed later, off this call stack.
         continuation.onTermination = { [weak self] _ in
-            self?.core.withLock { $0.watchers.remove(id) }
+            guard let store = self else { return }
+            DispatchQueue.global().async { store.core.withLock { $0.watchers.remove(id) } }
         }
         let ending: (any Error)? = core.withLock { core in
             if core.closed { return closedError }

@@ -1,4 +1,3 @@
-import HTTP
 import Platform
 
 /// Reads one log segment and tells a torn tail (never acknowledged) from corruption.

@@ -1,4 +1,3 @@
-import HTTP
 import Platform
 
 /// The data directory on disk: `LOCK`, an optional `snapshot`, and log segments `wal-NNNNNN.log`.
