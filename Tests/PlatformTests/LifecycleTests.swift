@@ -41,5 +41,18 @@ struct LifecycleTests {
         #expect(Lifecycle.Ending.signal(Posix.SIGINT).description == "SIGINT")
         #expect(Lifecycle.Ending.signal(Posix.SIGTERM).description == "SIGTERM")
         #expect(Lifecycle.Ending.failed(part: "nginx", reason: "exited 1").description == "nginx failed: exited 1")
+        #expect(Lifecycle.Ending.finished(part: "sync", status: 1).description == "sync finished with status 1")
+    }
+
+    @Test func aPartThatFinishesItsWorkEndsTheGroupWithItsStatusAndStopsTheRest() async throws {
+        let lifecycle = Lifecycle(log: Log(component: "test", level: .error), terminate: [])
+        defer { lifecycle.close() }
+        let journal = Journal()
+        for name in ["metrics", "sync"] {
+            _ = try await lifecycle.start(name, { journal.add("start \(name)") }, stop: { journal.add("stop \(name)") })
+        }
+        lifecycle.finish("sync", status: 1)
+        #expect(await lifecycle.run() == .finished(part: "sync", status: 1))
+        #expect(journal.all == ["start metrics", "start sync", "stop sync", "stop metrics"])
     }
 }

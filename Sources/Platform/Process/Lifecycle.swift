@@ -13,12 +13,15 @@ package final class Lifecycle: Sendable {
         case signal(Int32)
         /// A part ended or failed by itself.
         case failed(part: String, reason: String)
+        /// A part finished its work (a one-shot run) with this exit status.
+        case finished(part: String, status: Int32)
 
         package var description: String {
             switch self {
             case .signal(let number):
                 number == Posix.SIGINT ? "SIGINT" : number == Posix.SIGTERM ? "SIGTERM" : "signal \(number)"
             case let .failed(part, reason): "\(part) failed: \(reason)"
+            case let .finished(part, status): "\(part) finished with status \(status)"
             }
         }
     }
@@ -91,7 +94,12 @@ package final class Lifecycle: Sendable {
         endingsInput.yield(.failed(part: part, reason: reason))
     }
 
-    /// Waits for SIGTERM, SIGINT or `fail`, then stops every part, last started first.
+    /// Ends the group from inside because a part is done (`router sync --onetime`). `run()` then stops the others.
+    package func finish(_ part: String, status: Int32) {
+        endingsInput.yield(.finished(part: part, status: status))
+    }
+
+    /// Waits for SIGTERM, SIGINT, `fail` or `finish`, then stops every part, last started first.
     /// - Returns: what ended the group.
     package func run() async -> Ending {
         var ending = Ending.signal(Posix.SIGTERM)
@@ -100,7 +108,7 @@ package final class Lifecycle: Sendable {
             break
         }
         switch ending {
-        case .signal: log.info("stopping", ["reason": ending.description])
+        case .signal, .finished: log.info("stopping", ["reason": ending.description])
         case .failed: log.error("stopping", ["reason": ending.description])
         }
         await stopAll()

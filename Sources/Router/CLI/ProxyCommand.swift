@@ -69,15 +69,19 @@ enum ProxyCommand {
     private static func serve(
         _ configuration: ProxyConfiguration, endpoints: [Endpoint], grace: Duration, log: Log
     ) async throws -> Int32 {
-        let signals = SignalEvents()
-        defer { signals.cancel() }
-        let store = try EtcdClient(configuration: EtcdClient.Configuration(endpoints: endpoints), log: log)
-        defer { store.close() }
+        let lifecycle = Lifecycle(log: log)
+        defer { lifecycle.close() }
+        let store = try await lifecycle.start(
+            "store client", { try EtcdClient(configuration: EtcdClient.Configuration(endpoints: endpoints), log: log) },
+            stop: { $0.close() })
         let proxy = ProxyServer(configuration: configuration, store: store, log: log)
-        try proxy.start()
-        let signal = await signals.nextTermination()
-        log.info("proxy stopping", ["signal": "\(signal ?? 0)", "grace": "\(grace)"])
-        await proxy.shutdown(grace: grace)
+        _ = try await lifecycle.start(
+            "proxy", { try proxy.start() },
+            stop: { _ in
+                log.info("proxy stopping", ["grace": "\(grace)"])
+                await proxy.shutdown(grace: grace)
+            })
+        if case .failed = await lifecycle.run() { return 1 }
         return 0
     }
 }

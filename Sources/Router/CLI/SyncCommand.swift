@@ -50,8 +50,9 @@ enum SyncCommand {
             for problem in problems { printError("router sync: \(problem)") }
             return problems.isEmpty ? 0 : 2
         }
-        let signals = SignalEvents()
-        defer { signals.cancel() }
+        // Signals first: a SIGTERM while the backend connects must stop us cleanly, not by default action.
+        let lifecycle = Lifecycle(log: log, reload: true)
+        defer { lifecycle.close() }
         let engine = SyncEngine(
             configuration: invocation.configuration, backend: backend, log: log,
             output: { Posix.writeStandardOutput($0) })
@@ -68,6 +69,20 @@ enum SyncCommand {
         }
         defer { metricsServer?.stop() }
         log.info("starting", ["confdir": invocation.configuration.confDirectory])
-        return await engine.run(signals: signals.events)
+        // The engine keeps its own event loop (SIGTERM finishes the write in progress, SIGHUP re-reads the
+        // resources); the lifecycle is where those signals come from and what stops it.
+        let (events, input) = AsyncStream<SignalEvents.Event>.makeStream()
+        let running = Task { await engine.run(signals: events) }
+        lifecycle.onReload { input.yield(.reload) }
+        lifecycle.add("sync") {
+            input.yield(.terminate(Posix.SIGTERM))
+            _ = await running.value
+        }
+        Task { lifecycle.finish("sync", status: await running.value) }
+        switch await lifecycle.run() {
+        case .finished(_, let status): return status
+        case .signal: return await running.value
+        case .failed: return 1
+        }
     }
 }
