@@ -172,7 +172,7 @@ struct RegistrationTests {
                 Step(event: done(.deleted), expect: [perform(.revoke(lease))]),
             ]),
         Scenario(
-            name: "a stop during a store outage tries once at once and exits 1 if the store does not answer",
+            name: "a stop during a store outage tries at once, then again after a back-off until the store answers",
             steps: register + [
                 Step(advance: .seconds(1), event: up, expect: [perform(.keepAlive(lease))]),
                 Step(
@@ -181,7 +181,13 @@ struct RegistrationTests {
                 Step(event: .terminate, expect: [perform(.deleteKey(lease))]),
                 Step(
                     event: done(.failed("refused")),
-                    expect: [.report(.deregisterFailed(error: "refused", ttl: 3)), .exit(1)]),
+                    expect: [.report(.deregisterRetrying(error: "refused", retryIn: .milliseconds(200)))]),
+                Step(event: .timer, expect: []),
+                Step(advance: .seconds(1), event: .timer, expect: [perform(.deleteKey(lease))]),
+                Step(event: done(.deleted), expect: [.report(.storeBack(failures: 2)), perform(.revoke(lease))]),
+                Step(
+                    event: done(.revoked),
+                    expect: [.report(.deregistered(reason: "stopping")), .report(.stopped), .exit(0)]),
             ]),
         Scenario(
             name: "another owner's value is reported once and retried each interval until it is free",

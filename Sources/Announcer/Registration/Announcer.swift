@@ -172,9 +172,8 @@ package final class Announcer: Sendable {
             log.warning("store lost", ["error": error, "retry_in": retryIn.secondsText])
         case let .storeBack(failures):
             log.info("store back", ["failed_attempts": "\(failures)"])
-        case let .deregisterFailed(error, ttl):
-            log.error(
-                "could not deregister; the key goes when its lease expires", ["error": error, "ttl": "\(ttl)s"])
+        case let .deregisterRetrying(error, retryIn):
+            log.warning("could not deregister yet; retrying", ["error": error, "retry_in": retryIn.secondsText])
         case .stopped:
             log.info("stopped")
         }

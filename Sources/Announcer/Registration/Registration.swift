@@ -71,7 +71,8 @@ package struct Registration: Sendable {
         case occupied(value: String, lease: LeaseID?)
         case storeLost(error: String, retryIn: Duration)
         case storeBack(failures: Int)
-        case deregisterFailed(error: String, ttl: Int64)
+        /// A deregistration step failed while stopping; it is tried again until the stop budget runs out.
+        case deregisterRetrying(error: String, retryIn: Duration)
         case stopped
     }
 
@@ -144,14 +145,15 @@ package struct Registration: Sendable {
 
     private mutating func apply(_ outcome: Outcome, of operation: Operation, at now: Duration) -> [Action] {
         if case .failed(let error) = outcome {
-            if stopping {
-                finished = true
-                return [.report(.deregisterFailed(error: error, ttl: configuration.ttl)), .exit(1)]
-            }
             failures += 1
             let delay = configuration.backoff.delay(
                 afterFailures: failures, random: Double.random(in: 0..<1, using: &random))
             retryAt = now + delay
+            if stopping {
+                // One slow answer must not leave routers on a stopped app for a whole TTL: try again until
+                // the announcer's stop budget runs out (it then exits 1 saying the lease will expire).
+                return [.report(.deregisterRetrying(error: error, retryIn: delay))]
+            }
             return failures == 1 ? [.report(.storeLost(error: error, retryIn: delay))] : []
         }
         var actions: [Action] = []
