@@ -82,6 +82,31 @@ struct ProxyFailureTests {
         await fixture.stop()
     }
 
+    @Test func anInstanceRegisteredAnewAtAnEjectedAddressGetsTrafficAtOnce() async throws {
+        let fixture = try ProxyFixture {
+            $0.workers = 1
+            $0.ejectAfterFailures = 2
+            $0.ejectionCooldown = .seconds(600)
+        }
+        let live = try TestUpstream(name: "live")
+        defer { live.stop() }
+        let port = FreePort.next()
+        try await fixture.register("app", "1", "127.0.0.1:\(port)")
+        try await fixture.register("app", "2", live.address)
+        for _ in 0..<6 { #expect(try await fixture.get("app").instance == "live") }
+        #expect(fixture.logSink.written.contains { $0.contains("instance ejected after repeated failures") })
+
+        // The instance restarts at the same address and its announcer registers it again (a new key).
+        let revived = try TestUpstream(name: "revived") { $0.port = port }
+        defer { revived.stop() }
+        try await fixture.deregister("app", "1")
+        try await fixture.register("app", "1", "127.0.0.1:\(port)")
+        var answered: Set<String> = []
+        for _ in 0..<6 { answered.insert(try await fixture.get("app").instance ?? "?") }
+        #expect(answered == ["live", "revived"], "still ejected for the cooldown: \(answered)")
+        await fixture.stop()
+    }
+
     @Test func upstreamThatNeverAnswersGets504() async throws {
         let fixture = try ProxyFixture { $0.upstreamTimeout = .milliseconds(500) }
         let silent = try TestUpstream(name: "silent", handler: ClosureHandler { _, _ in })

@@ -18,16 +18,17 @@ package final class RoutingFeed: Sendable {
     private let store: any KVStore
     private let prefix: String
     private let log: Log
-    private let publish: @Sendable (RoutingTable) -> Void
+    private let publish: @Sendable (RoutingTable, _ registered: [SocketAddress]) -> Void
     private let stateValue = Atomic<Int>(State.starting.rawValue)
     private let retry: Duration
 
     /// - Parameters:
     ///   - prefix: keys are `<prefix>/<app>/<instance>`; a trailing slash is ignored.
-    ///   - publish: called with every new table, from the feed's task.
+    ///   - publish: called with every new table, and the addresses of instances registered anew in that
+    ///     change, from the feed's task.
     package init(
         store: any KVStore, prefix: String, log: Log, retry: Duration = .milliseconds(500),
-        publish: @escaping @Sendable (RoutingTable) -> Void
+        publish: @escaping @Sendable (RoutingTable, _ registered: [SocketAddress]) -> Void
     ) {
         self.store = store
         var prefix = prefix
@@ -51,7 +52,7 @@ package final class RoutingFeed: Sendable {
                 apps = AppInstances(prefix: prefix, log: log)
                 for kv in result.kvs { _ = apps.put(kv) }
                 table = RoutingTable(version: table.version + 1, apps: apps.all)
-                publish(table)
+                publish(table, [])
                 stateValue.store(State.watching.rawValue, ordering: .relaxed)
                 if reportedOutage {
                     log.info("store reachable again; routing table reloaded", ["apps": "\(table.appCount)"])
@@ -65,14 +66,24 @@ package final class RoutingFeed: Sendable {
                     ])
                 for try await batch in store.watch(prefix: prefix, from: result.revision + 1) {
                     var changed: Set<String> = []
+                    var registered: [SocketAddress] = []
                     for event in batch.events {
                         if let app = event.kind == .put ? apps.put(event.kv) : apps.delete(event.kv.key) {
                             changed.insert(app)
                         }
+                        // A key created anew is an instance (re)started and announced healthy: it owes
+                        // nothing to failures of whatever answered at that address before.
+                        if event.kind == .put && event.kv.version == 1,
+                            let instance = AppInstances.instance(
+                                key: String(decoding: event.kv.key, as: UTF8.self),
+                                value: String(decoding: event.kv.value, as: UTF8.self))
+                        {
+                            registered.append(instance.socketAddress)
+                        }
                     }
                     guard !changed.isEmpty else { continue }
                     for app in changed { table = table.replacing(app, with: apps.instances(of: app)) }
-                    publish(table)
+                    publish(table, registered)
                     if log.enabled(.debug) {
                         log.debug(
                             "routing table changed",

@@ -43,6 +43,12 @@ struct InstanceHealth {
         if entry.ejectedUntil == 0 || entry.failures > 0 { entries[address] = nil }
     }
 
+    /// Forgets failures and an ejection at `address`: a new instance was registered there.
+    mutating func forget(_ address: SocketAddress) {
+        guard !entries.isEmpty else { return }
+        entries[address] = nil
+    }
+
     /// Drops entries whose cool-down ended and that have no failures, so the map does not grow.
     mutating func prune(now: Int64) {
         guard !entries.isEmpty else { return }

@@ -130,8 +130,14 @@ package final class ProxyServer: Sendable {
                     }
                 }
             }
-            let feed = RoutingFeed(store: store, prefix: configuration.prefix, log: log) { [weak self] table in
-                for worker in workers { worker.loop.execute { worker.table = table } }
+            let feed = RoutingFeed(store: store, prefix: configuration.prefix, log: log) {
+                [weak self] table, registered in
+                for worker in workers {
+                    worker.loop.execute {
+                        worker.table = table
+                        for address in registered { worker.health.forget(address) }
+                    }
+                }
                 self?.tableVersion.store(table.version, ordering: .relaxed)
             }
             feedState.withLock { $0 = feed }
