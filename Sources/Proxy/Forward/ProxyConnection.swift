@@ -43,17 +43,17 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
 
     let channel: SocketChannel
     unowned let worker: ProxyWorker
-    private var parser: HTTPRequestParser
-    private let clientIP: String
-    private var exchange: Exchange?
-    private var stash: [UInt8] = []
-    private var parsingPaused = false
-    private var tunnel = false
-    private var closing = false
-    private var closed = false
-    private var clientEnded = false
-    private var deadline: Int64
-    private var deadlineKind = DeadlineKind.header
+    var parser: HTTPRequestParser
+    let clientIP: String
+    var exchange: Exchange?
+    var stash: [UInt8] = []
+    var parsingPaused = false
+    var tunnel = false
+    var closing = false
+    var closed = false
+    var clientEnded = false
+    var deadline: Int64
+    var deadlineKind = DeadlineKind.header
 
     init(fd: Int32, worker: ProxyWorker) {
         channel = SocketChannel(fd: fd, loop: worker.loop)
@@ -66,9 +66,9 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
         channel.delegate = self
     }
 
-    private var shared: ProxyShared { worker.shared }
+    var shared: ProxyShared { worker.shared }
 
-    private func setDeadline(_ kind: DeadlineKind) {
+    func setDeadline(_ kind: DeadlineKind) {
         deadlineKind = kind
         let now = worker.loop.now
         switch kind {
@@ -155,7 +155,7 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
     }
 
     /// Parses what was held back, then reads the socket again if nothing holds it.
-    private func resumeParsing() {
+    func resumeParsing() {
         guard parsingPaused, !closed, !closing, !mustHoldInput else { return }
         parsingPaused = false
         // Fed even when empty: the parser may owe an event (the end of a body-less request).
@@ -201,7 +201,7 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
     }
 
     /// Sends the head (and later the body) to the exchange's instance on a pooled or new connection.
-    private func send() {
+    func send() {
         guard var exchange else { return }
         let (found, code) = worker.pool.connection(to: exchange.instance.socketAddress)
         guard let upstream = found else {
@@ -385,190 +385,6 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
     func upstreamTunnelEnded(_ connection: UpstreamConnection) {
         channel.shutdownWriteWhenFlushed()
         if clientEnded { close() }
-    }
-
-    // MARK: Retries and answers of our own
-
-    private func upstreamFailedBeforeResponse(_ failure: UpstreamFailure, reused: Bool) {
-        guard var exchange else { return }
-        let nothingSent: Bool
-        switch failure {
-        case .connectFailed: nothingSent = true
-        case .closed, .badResponse: nothingSent = false
-        }
-        // A kept-alive connection the instance had already closed says nothing about the instance:
-        // try it again on a fresh connection (bounded, so a broken pool cannot loop).
-        if reused, failure == .closed(responseStarted: false), exchange.staleRetries < 3,
-            exchange.isIdempotent, !exchange.bodyForwarded || exchange.body == .none
-        {
-            exchange.staleRetries += 1
-            self.exchange = exchange
-            worker.metrics.retries += 1
-            return send()
-        }
-        worker.recordFailure(exchange.instance)
-        let mayRetry = (nothingSent && !exchange.bodyForwarded) || (exchange.isIdempotent && exchange.body == .none)
-        if mayRetry, let next = worker.pick(exchange.route, excluding: exchange.tried) {
-            exchange.instanceIndex = next
-            exchange.tried.append(next)
-            self.exchange = exchange
-            worker.metrics.retries += 1
-            if shared.log.enabled(.debug) {
-                shared.log.debug(
-                    "retrying on the next instance", ["app": exchange.app, "instance": exchange.instance.key])
-            }
-            return send()
-        }
-        let message: String
-        switch failure {
-        case .connectFailed(let code):
-            message = "cannot connect to an instance of \(exchange.app): \(Posix.describe(errno: code))"
-        case .closed: message = "an instance of \(exchange.app) closed the connection before answering"
-        case .badResponse(let error):
-            message = "an instance of \(exchange.app) sent a bad response: \(error.description)"
-        }
-        failResponse(status: 502, message: message)
-    }
-
-    /// Answers the request in flight with an error of our own, before any of the upstream's answer.
-    private func failResponse(status: Int, message: String) {
-        guard let exchange else { return }
-        exchange.upstream?.abort()
-        self.exchange?.upstream = nil
-        let keepAlive = exchange.keepAlive && exchange.requestEnded
-        worker.metrics.count(app: exchange.app, status: status)
-        if shared.log.enabled(.info) {
-            shared.log.info("upstream failed", ["app": exchange.app, "status": "\(status)", "reason": message])
-        }
-        channel.write {
-            ForwardRules.writeLocalResponse(
-                status: status, message: message, close: !keepAlive, isHEAD: exchange.isHEAD, into: &$0)
-        }
-        self.exchange?.keepAlive = keepAlive
-        if exchange.requestEnded { finish() } else { startClosing() }
-    }
-
-    private func respondLocally(
-        status: Int, message: String, app: String, isHEAD: Bool, keepAlive: Bool, bodyPending: Bool
-    ) {
-        worker.metrics.count(app: app, status: status)
-        let close = !keepAlive || bodyPending
-        channel.write {
-            ForwardRules.writeLocalResponse(status: status, message: message, close: close, isHEAD: isHEAD, into: &$0)
-        }
-        if close {
-            startClosing()
-        } else {
-            setDeadline(.idle)
-        }
-    }
-
-    /// Answers a malformed request with its status and a one-line reason, then closes.
-    private func reject(_ error: HTTPParseError) {
-        if let exchange {
-            // A broken body in the middle of forwarding: the upstream connection has part of it and is
-            // dropped; the client still gets its 400 unless the answer already started.
-            guard !exchange.responseStarted else { return close() }
-            exchange.upstream?.abort()
-            self.exchange = nil
-        }
-        if shared.log.enabled(.debug) {
-            shared.log.debug(
-                "rejected request", ["status": "\(error.status)", "reason": error.description, "client": clientIP])
-        }
-        worker.metrics.count(app: "-", status: error.status)
-        channel.write {
-            ForwardRules.writeLocalResponse(
-                status: error.status, message: error.description, close: true, isHEAD: false, into: &$0)
-        }
-        startClosing()
-    }
-
-    /// The exchange is over: keep the connection for the next request or close it.
-    private func finish() {
-        guard let exchange else { return }
-        self.exchange = nil
-        guard exchange.keepAlive, exchange.requestEnded, !worker.draining, !clientEnded else { return startClosing() }
-        setDeadline(.idle)
-        if parsingPaused { resumeParsing() } else if !clientEnded { channel.resumeReading() }
-    }
-
-    /// Sends FIN once the answer is written and drops input until the client closes or the linger ends,
-    /// so unread request bytes do not turn our answer into a reset.
-    private func startClosing() {
-        guard !closing, !closed else { return }
-        closing = true
-        exchange?.upstream?.abort()
-        exchange = nil
-        stash = []
-        channel.shutdownWriteWhenFlushed()
-        if clientEnded { return close() }
-        channel.resumeReading()
-        setDeadline(.linger)
-    }
-
-    // MARK: Lifecycle
-
-    /// Shutdown began: close when idle, else after the answer in flight.
-    func drain() {
-        if exchange == nil && !tunnel {
-            if parser.isIdle { close() } else { exchange = nil }
-            return
-        }
-        exchange?.keepAlive = false
-    }
-
-    func checkDeadline(now: Int64) {
-        guard now >= deadline, !closed else { return }
-        switch deadlineKind {
-        case .idle, .linger, .tunnel:
-            close()
-        case .header:
-            if parser.isIdle && stash.isEmpty {
-                close()
-            } else {
-                worker.metrics.count(app: "-", status: 408)
-                channel.write {
-                    ForwardRules.writeLocalResponse(
-                        status: 408, message: "request head not received in time", close: true, isHEAD: false, into: &$0
-                    )
-                }
-                startClosing()
-            }
-        case .body:
-            guard let exchange, !exchange.responseStarted else { return close() }
-            worker.metrics.count(app: exchange.app, status: 408)
-            exchange.upstream?.abort()
-            self.exchange?.upstream = nil
-            channel.write {
-                ForwardRules.writeLocalResponse(
-                    status: 408, message: "request body not received in time", close: true, isHEAD: exchange.isHEAD,
-                    into: &$0)
-            }
-            startClosing()
-        case .connect:
-            guard let exchange, let upstream = exchange.upstream else { return close() }
-            upstream.abort()
-            self.exchange?.upstream = nil
-            upstreamFailedBeforeResponse(.connectFailed(code: Posix.ETIMEDOUT), reused: false)
-        case .upstream:
-            guard let exchange, !exchange.responseStarted else { return close() }
-            worker.recordFailure(exchange.instance)
-            failResponse(
-                status: 504,
-                message: "no answer from an instance of \(exchange.app) within \(shared.configuration.upstreamTimeout)")
-        }
-    }
-
-    /// Closes both sides now; idempotent.
-    func close() {
-        guard !closed else { return }
-        closed = true
-        exchange?.upstream?.abort()
-        exchange = nil
-        stash = []
-        channel.close()
-        worker.forget(self)
     }
 }
 
