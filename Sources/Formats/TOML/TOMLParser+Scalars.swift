@@ -50,14 +50,7 @@ extension TOMLParser {
         var out: [UInt8] = []
         while true {
             guard let byte = peek else { throw fail("unterminated multi-line string (missing '\"\"\"')") }
-            if byte == UInt8(ascii: "\"") && peek(at: 1) == UInt8(ascii: "\"") && peek(at: 2) == UInt8(ascii: "\"") {
-                // Up to two quotes may sit right before the closing three.
-                var extra = 0
-                while extra < 2 && peek(at: 3 + extra) == UInt8(ascii: "\"") { extra += 1 }
-                out.append(contentsOf: repeatElement(UInt8(ascii: "\""), count: extra))
-                position += 3 + extra
-                return try text(out)
-            }
+            if closesMultiline(with: UInt8(ascii: "\""), appendingTo: &out) { return try text(out) }
             if byte == UInt8(ascii: "\\") {
                 position += 1
                 if try skipLineEndingBackslash() { continue }
@@ -75,6 +68,17 @@ extension TOMLParser {
         }
     }
 
+    /// At three `quote`s: consumes the closing delimiter and returns true. Up to two more quotes may sit
+    /// right before the closing three; they belong to the string and go into `out`.
+    private mutating func closesMultiline(with quote: UInt8, appendingTo out: inout [UInt8]) -> Bool {
+        guard peek == quote && peek(at: 1) == quote && peek(at: 2) == quote else { return false }
+        var extra = 0
+        while extra < 2 && peek(at: 3 + extra) == quote { extra += 1 }
+        out.append(contentsOf: repeatElement(quote, count: extra))
+        position += 3 + extra
+        return true
+    }
+
     /// `'''...'''`, taken as written apart from a newline right after the opening quotes.
     mutating func parseMultilineLiteralString() throws(TOMLError) -> String {
         position += 3
@@ -82,13 +86,7 @@ extension TOMLParser {
         var out: [UInt8] = []
         while true {
             guard let byte = peek else { throw fail("unterminated multi-line string (missing \"'''\")") }
-            if byte == UInt8(ascii: "'") && peek(at: 1) == UInt8(ascii: "'") && peek(at: 2) == UInt8(ascii: "'") {
-                var extra = 0
-                while extra < 2 && peek(at: 3 + extra) == UInt8(ascii: "'") { extra += 1 }
-                out.append(contentsOf: repeatElement(UInt8(ascii: "'"), count: extra))
-                position += 3 + extra
-                return try text(out)
-            }
+            if closesMultiline(with: UInt8(ascii: "'"), appendingTo: &out) { return try text(out) }
             if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
                 try expectNewline()
                 out.append(UInt8(ascii: "\n"))
