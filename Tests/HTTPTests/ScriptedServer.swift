@@ -1,6 +1,7 @@
 import Glibc
 import Platform
 import Synchronization
+import TestSupport
 
 /// A loopback server on blocking sockets whose every connection runs `script` on the server's thread,
 /// for peers that misbehave in exact ways (close after N requests, never end a body, ...).
@@ -12,25 +13,9 @@ final class ScriptedServer: Sendable {
     let accepted = Atomic<Int>(0)
 
     init(_ script: @escaping @Sendable (_ fd: Int32, _ index: Int) -> Void) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        listen(fd, 16)
-        var bound = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &bound) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: bound.sin_port))
+        let (fd, port) = try LoopbackListener.open()
+        self.port = port
         listener = fd
-        let counter = Atomic<Int>(0)
-        _ = counter
         let box = AcceptCount()
         thread = try PosixThread(name: "scripted") {
             while true {

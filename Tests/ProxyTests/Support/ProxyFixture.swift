@@ -30,8 +30,6 @@ final class TestUpstream: Sendable {
         configuration.limits = HTTPLimits(maxBody: 256 * 1024 * 1024)
         configuration.streamBufferLimit = 256 * 1024 * 1024
         configure(&configuration)
-        let counter = Atomic<Int>(0)
-        _ = counter
         let box = CounterBox()
         let echo = ClosureHandler { request, responder in
             box.count.add(1, ordering: .relaxed)

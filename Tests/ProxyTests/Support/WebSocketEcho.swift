@@ -1,5 +1,6 @@
 import Glibc
 import Platform
+import TestSupport
 
 /// A minimal websocket echo server on a blocking socket and its own thread: answers one upgrade with
 /// 101, then echoes every (small, masked) client frame back as an unmasked frame until the client closes.
@@ -9,23 +10,8 @@ final class WebSocketEcho: Sendable {
     private let thread: PosixThread
 
     init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        listen(fd, 16)
-        var bound = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &bound) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: bound.sin_port))
+        let (fd, port) = try LoopbackListener.open()
+        self.port = port
         listener = fd
         thread = try PosixThread(name: "ws-echo") { WebSocketEcho.serve(fd) }
     }
