@@ -37,4 +37,17 @@ struct SubcommandHelpTests {
         #expect(result.status == 2)
         #expect(result.output == message)
     }
+
+    @Test func renderCheckConfigRendersBothFilesAndSaysSo() throws {
+        let (dir, template, kv) = try renderFiles(template: "{{getv \"/a\"}}", kv: #"{"/a": "1"}"#)
+        defer { dir.remove() }
+        let ok = try router(["render", template, "--kv", kv, "--check-config", "--log-level", "debug"])
+        #expect(ok.status == 0)
+        #expect(ok.output == "router render: configuration ok\n")
+        let (badDir, badTemplate, badKV) = try renderFiles(template: "{{getv \"/missing\"}}", kv: "{}")
+        defer { badDir.remove() }
+        let bad = try router(["render", badTemplate, "--kv", badKV, "--check-config"])
+        #expect(bad.status == 2)
+        #expect(bad.output.hasSuffix("key does not exist: /missing\n"), "\(bad.output)")
+    }
 }

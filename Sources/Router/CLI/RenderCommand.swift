@@ -18,14 +18,27 @@ package enum RenderCommand {
             Prints the output to standard output and exits 0; on failure prints one line to
             standard error and exits 1 (2 for usage errors).
             """,
-        flags: [FlagSpec("kv", value: "FILE.json", help: "the keys to render against (required)")],
+        flags: [
+            FlagSpec("kv", value: "FILE.json", help: "the keys to render against (required)"),
+            LogLevelFlag.spec, CheckConfig.spec,
+        ],
         positionals: ["TEMPLATE"])
 
     /// Runs the command with the arguments after `render`; returns the exit status.
     package static func run(_ arguments: [String]) async -> Int32 {
         await spec.run(arguments) { flags in
             guard let kvPath = flags.string("kv") else { throw UsageError("missing --kv FILE.json") }
-            switch render(templatePath: flags.positionals[0], kvPath: kvPath) {
+            _ = try LogLevelFlag.parse(flags)  // accepted as by every command; render logs nothing
+            // Checking both files means rendering them: a template's errors are only known once executed.
+            let result = render(templatePath: flags.positionals[0], kvPath: kvPath)
+            if CheckConfig.isRequested(flags) {
+                if case .failure(let message) = result {
+                    printError(message.description)
+                    return 2
+                }
+                return CheckConfig.passed("render")
+            }
+            switch result {
             case .success(let output):
                 Posix.writeStandardOutput(exactly: output)
                 return 0

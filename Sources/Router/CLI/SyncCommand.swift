@@ -48,7 +48,7 @@ enum SyncCommand {
         if invocation.checkConfigOnly {
             let problems = SyncEngine.check(invocation.configuration)
             for problem in problems { printError("router sync: \(problem)") }
-            return problems.isEmpty ? 0 : 2
+            return problems.isEmpty ? CheckConfig.passed("sync") : 2
         }
         // Signals first: a SIGTERM while the backend connects must stop us cleanly, not by default action.
         let lifecycle = Lifecycle(log: log, reload: true)
