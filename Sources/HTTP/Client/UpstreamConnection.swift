@@ -92,6 +92,8 @@ package final class UpstreamConnection: SocketChannelDelegate, @unchecked Sendab
 
     /// Sends request bytes (queued while connecting).
     package func write(_ bytes: UnsafeRawBufferPointer) { channel.write(bytes) }
+    /// Queues request bytes to leave with the next `write` or after the current event.
+    package func queue(_ bytes: UnsafeRawBufferPointer) { channel.queue(bytes) }
     /// Sends request bytes written by `body`.
     package func write(_ body: (inout [UInt8]) -> Void) { channel.write(body) }
     /// Whether the request bytes queued exceed the high-water mark: stop feeding until `upstreamDrained`.

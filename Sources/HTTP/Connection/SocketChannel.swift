@@ -38,6 +38,8 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
     package private(set) var isClosed = false
     /// Set by `shutdownWriteWhenFlushed`: FIN goes out once the buffer drains.
     private var shutdownPending = false
+    /// Whether the loop will call `flushDeferred` after the current event.
+    private var flushScheduled = false
 
     package init(fd: Int32, loop: EventLoop) {
         self.fd = fd
@@ -82,24 +84,56 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
         }
     }
 
-    /// Queues `bytes` and writes what the socket takes now.
+    /// Queues `bytes` and writes what the socket takes now (after anything queued, in the same call).
     package func write(_ bytes: UnsafeRawBufferPointer) {
         guard !isClosed, !bytes.isEmpty else { return }
-        var rest = bytes
-        if out.isEmpty && !connecting {
-            // Fast path: straight to the socket, copying only what it does not take.
-            while !rest.isEmpty {
-                switch Socket.write(fd, from: rest) {
-                case .bytes(let n): rest = UnsafeRawBufferPointer(rebasing: rest[n...])
-                case .wouldBlock, .endOfFile:
-                    out.append(contentsOf: rest)
-                    return afterQueueing()
-                case .failed(let code): return fail(code)
-                }
-            }
+        if connecting {
+            out.append(contentsOf: bytes)
             return
         }
-        out.append(contentsOf: rest)
+        if !out.isEmpty {
+            // Queued bytes (a head from `queue`) and these leave in one `sendmsg`, uncopied.
+            let (result, written) = out.write(to: fd, then: bytes)
+            if case .failed(let code) = result { return fail(code) }
+            if written < bytes.count {
+                out.append(contentsOf: bytes[written...])
+                return afterQueueing()
+            }
+            return afterFlush()
+        }
+        // Fast path: straight to the socket, copying only what it does not take.
+        var rest = bytes
+        while !rest.isEmpty {
+            switch Socket.write(fd, from: rest) {
+            case .bytes(let n): rest = UnsafeRawBufferPointer(rebasing: rest[n...])
+            case .wouldBlock, .endOfFile:
+                out.append(contentsOf: rest)
+                return afterQueueing()
+            case .failed(let code): return fail(code)
+            }
+        }
+    }
+
+    /// Queues bytes produced by `body` without writing them yet: they go out with the next `write` or,
+    /// at the latest, when the loop finishes the event being handled. A response head and the body part
+    /// that follows it in the same read then cost one system call and one TCP segment, not two.
+    package func queue(_ body: (inout [UInt8]) -> Void) {
+        guard !isClosed else { return }
+        out.append(body)
+        if !flushScheduled {
+            flushScheduled = true
+            loop.flushAfterEvent(self)
+        }
+    }
+
+    /// Queues `bytes` like `queue(_:)` does.
+    package func queue(_ bytes: UnsafeRawBufferPointer) {
+        queue { $0.append(contentsOf: bytes) }
+    }
+
+    /// Called by the loop for a channel that queued bytes during the event it just handled.
+    func flushDeferred() {
+        flushScheduled = false
         flush()
     }
 
@@ -196,6 +230,10 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
     package func flush() {
         guard !isClosed, !connecting else { return }
         if !out.isEmpty, case .failed(let code) = out.write(to: fd) { return fail(code) }
+        afterFlush()
+    }
+
+    private func afterFlush() {
         if wasOverHighWater && out.count < lowWater {
             wasOverHighWater = false
             delegate?.channelDrained(self)

@@ -41,6 +41,8 @@ package final class EventLoop: @unchecked Sendable {
     private var slots: [Slot] = []
     private var timers = TimerQueue()
     private var localTasks: [@Sendable () -> Void] = []
+    /// Channels that queued bytes during the event being handled; flushed right after it.
+    private var deferredFlushes: [SocketChannel] = []
     private var running = true
     /// Monotonic nanoseconds, refreshed after every wait; read it on the loop thread only.
     package private(set) var now: Int64
@@ -150,14 +152,32 @@ package final class EventLoop: @unchecked Sendable {
                     continue
                 }
                 handler.handle(events[i].ioEvents)
+                if !deferredFlushes.isEmpty { runDeferredFlushes() }
             }
             runDueTimers()
             runQueuedTasks()
+            if !deferredFlushes.isEmpty { runDeferredFlushes() }
         }
         pending.withLock { $0.accepting = false }
         runQueuedTasks()
         timers.removeAll()
         slots.removeAll()
+    }
+
+    /// Has `channel.flushDeferred()` called once the current event is handled. Loop thread only.
+    func flushAfterEvent(_ channel: SocketChannel) {
+        deferredFlushes.append(channel)
+    }
+
+    private func runDeferredFlushes() {
+        // A flush can make a delegate queue more (on another channel); those are appended and run here too.
+        var index = 0
+        while index < deferredFlushes.count {
+            let channel = deferredFlushes[index]
+            index += 1
+            channel.flushDeferred()
+        }
+        deferredFlushes.removeAll(keepingCapacity: true)
     }
 
     private func nextTimeout() -> Int32 {

@@ -54,6 +54,25 @@ package struct OutboundBuffer {
         return .drained
     }
 
+    /// Writes the pending bytes and then `extra` in one system call. Returns how much of `extra` the socket
+    /// took; the caller queues the rest. Call only when something is pending.
+    package mutating func write(to fd: Int32, then extra: UnsafeRawBufferPointer) -> (Flush, extraWritten: Int) {
+        let pending = count
+        let result = bytes.withUnsafeBytes { buffer in
+            Socket.write(fd, from: UnsafeRawBufferPointer(rebasing: buffer[offset...]), then: extra)
+        }
+        switch result {
+        case .bytes(let n) where n < pending:
+            offset += n
+            return (.blocked, 0)
+        case .bytes(let n):
+            reset()
+            return (n - pending == extra.count ? .drained : .blocked, n - pending)
+        case .wouldBlock, .endOfFile: return (.blocked, 0)
+        case .failed(let code): return (.failed(code), 0)
+        }
+    }
+
     /// Drops everything pending.
     package mutating func reset() {
         offset = 0

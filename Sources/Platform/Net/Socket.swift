@@ -146,6 +146,30 @@ package enum Socket {
         }
     }
 
+    /// Writes `first` then `second` in one system call (`sendmsg` with two pieces), so a queued head and the
+    /// body after it leave as one segment; no `SIGPIPE` on a closed peer.
+    package static func write(
+        _ fd: Int32, from first: UnsafeRawBufferPointer, then second: UnsafeRawBufferPointer
+    ) -> IOResult {
+        var pieces = (
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count),
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count)
+        )
+        return withUnsafeMutableBytes(of: &pieces) { raw in
+            var message = msghdr()
+            message.msg_iov = raw.baseAddress!.assumingMemoryBound(to: iovec.self)
+            message.msg_iovlen = 2
+            while true {
+                let n = sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+                if n > 0 { return .bytes(n) }
+                if n == 0 { return .wouldBlock }
+                let code = Posix.errno
+                if code == EINTR { continue }
+                return code == EAGAIN ? .wouldBlock : .failed(code)
+            }
+        }
+    }
+
     /// Sends FIN but keeps reading, so a peer still sending does not get a reset that eats our answer.
     package static func shutdownWrite(_ fd: Int32) {
         _ = Glibc.shutdown(fd, Int32(SHUT_WR))

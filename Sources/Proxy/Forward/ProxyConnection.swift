@@ -218,7 +218,8 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
         } else {
             setDeadline(exchange.body == .none ? .upstream : .body)
         }
-        exchange.headBytes.withUnsafeBytes { upstream.write($0) }
+        // Queued: a body part read with the head leaves in the same system call.
+        exchange.headBytes.withUnsafeBytes { upstream.queue($0) }
         // A retry on a pooled connection gets no connect callback: take up the held body here.
         resumeParsing()
     }
@@ -323,7 +324,8 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
             connectionField = exchange.head.version.minor == 0 ? "keep-alive" : nil
         }
         let framingOut = exchange.framing
-        channel.write { out in
+        // Queued: it leaves with the first body part (or after this event, for a body-less answer).
+        channel.queue { out in
             ForwardRules.writeResponseHead(
                 head, framing: framingOut, connection: connectionField, upgrade: nil, into: &out)
         }
