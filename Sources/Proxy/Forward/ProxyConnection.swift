@@ -55,13 +55,20 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
     var deadline: Int64
     var deadlineKind = DeadlineKind.header
 
-    init(fd: Int32, worker: ProxyWorker) {
-        channel = SocketChannel(fd: fd, loop: worker.loop)
+    convenience init(fd: Int32, worker: ProxyWorker) {
+        self.init(
+            channel: SocketChannel(fd: fd, loop: worker.loop), clientIP: Socket.peerAddress(fd)?.ip ?? "unknown",
+            worker: worker)
+    }
+
+    /// A client on `channel` (an in-memory one in tests).
+    init(channel: SocketChannel, clientIP: String, worker: ProxyWorker) {
+        self.channel = channel
         channel.highWater = worker.shared.configuration.highWater
         channel.lowWater = worker.shared.configuration.highWater / 4
         self.worker = worker
         parser = HTTPRequestParser(limits: worker.shared.configuration.limits)
-        clientIP = Socket.peerAddress(fd)?.ip ?? "unknown"
+        self.clientIP = clientIP
         deadline = worker.loop.now + worker.shared.headerTimeout
         channel.delegate = self
     }
