@@ -11,6 +11,8 @@ final class ScriptedUpstream {
         case answer(String)
         /// Sends these bytes, then FIN.
         case answerThenClose(String)
+        /// Sends these bytes (a response cut short), then resets the connection.
+        case answerThenReset(String)
         /// Resets the connection without sending a byte.
         case reset
         /// Sends FIN without sending a byte (a keep-alive connection the instance closed meanwhile).
@@ -95,6 +97,9 @@ final class ScriptedUpstream {
         case .answerThenClose(let text):
             peer.send(text)
             peer.sendFIN()
+        case .answerThenReset(let text):
+            peer.send(text)
+            peer.reset()
         case .reset: peer.reset()
         case .close: peer.sendFIN()
         case .silent: break
