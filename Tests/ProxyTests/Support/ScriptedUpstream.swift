@@ -19,6 +19,8 @@ final class ScriptedUpstream {
         case close
         /// Never answers.
         case silent
+        /// Sends these bytes (a 101 answer); what arrives afterwards is tunnelled data, not requests.
+        case switchProtocols(String)
     }
 
     /// `host:port`, as in the routing table.
@@ -33,6 +35,7 @@ final class ScriptedUpstream {
     private(set) var connections: [MemoryPeer] = []
     private var parsers: [HTTPRequestParser] = []
     private var parsed: [Int] = []
+    private var tunnelled: Set<Int> = []
     /// Complete requests received, over all connections.
     private(set) var requestCount = 0
 
@@ -61,7 +64,7 @@ final class ScriptedUpstream {
         var replied = false
         for index in connections.indices {
             let peer = connections[index]
-            guard parsed[index] < peer.received.count else { continue }
+            guard parsed[index] < peer.received.count, !tunnelled.contains(index) else { continue }
             let fresh = Array(peer.received[parsed[index]...])
             parsed[index] = peer.received.count
             var offset = 0
@@ -82,15 +85,19 @@ final class ScriptedUpstream {
                 case .head, .body: break
                 case .end:
                     requestCount += 1
-                    reply(on: peer)
                     replied = true
+                    if reply(on: peer) {
+                        tunnelled.insert(index)
+                        break reading
+                    }
                 }
             }
         }
         return replied
     }
 
-    private func reply(on peer: MemoryPeer) {
+    /// - Returns: whether the connection became a tunnel.
+    private func reply(on peer: MemoryPeer) -> Bool {
         let next = replies.isEmpty ? defaultReply : replies.removeFirst()
         switch next {
         case .answer(let text): peer.send(text)
@@ -103,6 +110,10 @@ final class ScriptedUpstream {
         case .reset: peer.reset()
         case .close: peer.sendFIN()
         case .silent: break
+        case .switchProtocols(let text):
+            peer.send(text)
+            return true
         }
+        return false
     }
 }

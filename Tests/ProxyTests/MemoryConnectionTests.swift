@@ -1,0 +1,68 @@
+import Testing
+
+/// How client connections end and turn into tunnels, in memory.
+struct MemoryConnectionTests {
+    static let instance = "127.0.0.11:8080"
+
+    @Test func upgradeIsTunnelledBothWaysUntilTheInstanceCloses() throws {
+        let driver = try ProxyDriver(apps: ["blog": [MemoryConnectionTests.instance]])
+        let upstream = driver.upstream(MemoryConnectionTests.instance)
+        upstream.replies = [
+            .switchProtocols(
+                wire(["HTTP/1.1 101 Switching Protocols", "Connection: Upgrade", "Upgrade: websocket"], body: "hi"))
+        ]
+        let client = driver.connect()
+        client.send(
+            wire(["GET /chat HTTP/1.1", "Host: blog.example.test", "Connection: Upgrade", "Upgrade: websocket"]))
+        driver.run()
+        #expect(
+            upstream.received
+                == forwarded("GET /chat HTTP/1.1", framing: ["Connection: upgrade", "Upgrade: websocket"]))
+        #expect(
+            client.received
+                == wire(["HTTP/1.1 101 Switching Protocols", "Connection: upgrade", "Upgrade: websocket"], body: "hi"))
+        client.send("ping")
+        driver.run()
+        #expect(upstream.received.hasSuffix("\r\n\r\nping"))
+        upstream.connections[0].send("pong")
+        upstream.connections[0].sendFIN()
+        driver.run()
+        #expect(client.received.hasSuffix("\r\n\r\nhipong"))
+        #expect(client.receivedFIN)
+    }
+
+    @Test func anUnaskedSwitchOfProtocolsGets502() throws {
+        let driver = try ProxyDriver(apps: ["blog": [MemoryConnectionTests.instance]])
+        driver.upstream(MemoryConnectionTests.instance).replies = [
+            .switchProtocols(wire(["HTTP/1.1 101 Switching Protocols", "Upgrade: websocket"]))
+        ]
+        let received = driver.exchange(wire(["GET / HTTP/1.1", "Host: blog.example.test"]))
+        #expect(received == proxyAnswer("502 Bad Gateway", "upstream switched protocols unasked"))
+    }
+
+    @Test(arguments: [true, false])
+    func clientThatHalfClosesAfterItsRequestStillGetsTheAnswer(upstreamPooled: Bool) throws {
+        let driver = try ProxyDriver(apps: ["blog": [MemoryConnectionTests.instance]])
+        if upstreamPooled {
+            #expect(driver.exchange(wire(["GET / HTTP/1.1", "Host: blog.example.test"])) != "")
+        }
+        let client = driver.connect()
+        client.send(wire(["GET / HTTP/1.1", "Host: blog.example.test"]))
+        client.sendFIN()
+        driver.run()
+        withKnownIssue(
+            """
+            The FIN is read while the new upstream connection is still connecting, before the proxy parsed the \
+            end of the body-less request, and ProxyConnection.channelReadEnded takes it for a client giving up \
+            mid-request: it closes without forwarding or answering.
+            """
+        ) {
+            // `Connection: close` is in the head only if the FIN was read before the answer came.
+            #expect(client.received.hasPrefix("HTTP/1.1 200 OK\r\nContent-Length: 15\r\n"))
+            #expect(client.received.hasSuffix("\r\n\r\n\(MemoryConnectionTests.instance)"))
+        } when: {
+            !upstreamPooled
+        }
+        #expect(client.isClosed)
+    }
+}
