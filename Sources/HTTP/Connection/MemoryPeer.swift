@@ -59,9 +59,15 @@ package final class MemoryPeer {
     }
 
     /// Whether a read would return something now: bytes, end of file or the reset.
-    var isReadable: Bool { inboundOffset < inbound.count || finSent || resetCode != nil }
-    /// Whether the connection was reset (epoll reports that even while reads are paused).
-    var isReset: Bool { resetCode != nil }
+    var isReadable: Bool { inboundOffset < inbound.count || finSent || failure != nil }
+    /// Whether the connection was reset or refused (epoll reports that even while reads are paused).
+    var isReset: Bool { failure != nil }
+
+    /// The `errno` of a refused connect or of a reset, which reads and writes then fail with.
+    private var failure: Int32? {
+        if case .refuse(let code) = connectOutcome { return code }
+        return resetCode
+    }
 
     /// `Socket.read` for the channel.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
@@ -78,12 +84,13 @@ package final class MemoryPeer {
             }
             return .bytes(count)
         }
-        if let resetCode { return .failed(resetCode) }
+        if let failure { return .failed(failure) }
         return finSent ? .endOfFile : .wouldBlock
     }
 
     /// `Socket.write` for the channel: everything is taken, unless the connection was reset.
     func write(_ bytes: UnsafeRawBufferPointer) -> IOResult {
+        if case .refuse(let code) = connectOutcome { return .failed(code) }
         if resetCode != nil { return .failed(Posix.EPIPE) }
         received.append(contentsOf: bytes)
         return .bytes(bytes.count)
