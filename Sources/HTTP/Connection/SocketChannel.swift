@@ -227,7 +227,8 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
         // A bounded number of reads per wake-up keeps one busy peer from starving the loop's others.
         for _ in 0..<4 {
             guard !isClosed, !readPaused else { return }
-            switch peer?.read(into: buffer) ?? Socket.read(fd, into: buffer) {
+            let result = if let peer { peer.read(into: buffer) } else { Socket.read(fd, into: buffer) }
+            switch result {
             case .bytes(let count):
                 delegate?.channelRead(self, UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                 if count < buffer.count { return }
