@@ -65,4 +65,35 @@ struct MemoryConnectionTests {
         }
         #expect(client.isClosed)
     }
+
+    /// Whether a request asks to keep its connection, and how the proxy answers that.
+    struct KeepAliveRow: Sendable, CustomTestStringConvertible {
+        let requestLines: [String]
+        /// The `Connection` field the client must get, if any.
+        let connectionField: String?
+        let keptOpen: Bool
+        var testDescription: String { requestLines.joined(separator: " | ") }
+    }
+
+    @Test(arguments: [
+        KeepAliveRow(requestLines: ["GET / HTTP/1.1"], connectionField: nil, keptOpen: true),
+        KeepAliveRow(requestLines: ["GET / HTTP/1.1", "Connection: close"], connectionField: "close", keptOpen: false),
+        KeepAliveRow(requestLines: ["GET / HTTP/1.0"], connectionField: "close", keptOpen: false),
+        KeepAliveRow(
+            requestLines: ["GET / HTTP/1.0", "Connection: keep-alive"], connectionField: "keep-alive", keptOpen: true),
+    ])
+    func clientConnectionIsKeptOnlyWhenItsRequestAsks(_ row: KeepAliveRow) throws {
+        let driver = try ProxyDriver(apps: ["blog": [MemoryConnectionTests.instance]])
+        let client = driver.connect()
+        client.send(wire(row.requestLines + ["Host: blog.example.test"]))
+        driver.run()
+        let address = MemoryConnectionTests.instance
+        let head =
+            ["HTTP/1.1 200 OK", "Content-Length: \(address.utf8.count)"]
+            + (row.connectionField.map { ["Connection: \($0)"] } ?? [])
+        #expect(client.received == wire(head, body: address))
+        #expect(client.receivedFIN == !row.keptOpen)
+        // The upstream connection is kept either way: the client's choice is hop-by-hop.
+        #expect(driver.upstream(address).connections.allSatisfy { !$0.isClosed })
+    }
 }
