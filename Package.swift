@@ -3,8 +3,9 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 /// The proxy's request path (HTTP, Proxy): release builds skip the run-time exclusivity checks, which
-/// cost ~4 % of its CPU (a thread-local access set per class property access); debug builds and the
-/// test suite keep them, so a violation is still caught there.
+/// cost ~4 % of its CPU (a thread-local access set per class property access; debug builds and the
+/// test suite keep them, so a violation is still caught there), and let Proxy inline HTTP's small
+/// functions (cross-module optimization).
 let hotPath: [SwiftSetting] =
     strict + [
         .unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"], .when(configuration: .release))
