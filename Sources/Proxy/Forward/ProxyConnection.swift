@@ -186,7 +186,13 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
         let held = stash
         stash = []
         held.withUnsafeBytes { feed($0) }
-        if !parsingPaused && !closed && !closing && !clientEnded { channel.resumeReading() }
+        guard !parsingPaused, !closed, !closing else { return }
+        if !clientEnded {
+            channel.resumeReading()
+        } else if let exchange, !exchange.requestEnded {
+            // Everything the client sent before its FIN is parsed and the request is still incomplete.
+            close()
+        }
     }
 
     private func start(_ head: HTTPRequestHead) {
@@ -285,11 +291,13 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
             return
         }
         guard let exchange, !closing else { return close() }
-        if !exchange.requestEnded {
+        exchange.keepAlive = false
+        if !exchange.requestEnded && !parsingPaused {
             // The client gave up in the middle of its request.
             return close()
         }
-        self.exchange?.keepAlive = false
+        // Either the request is complete, or its end is held back unparsed (the upstream is still
+        // connecting): `resumeParsing` decides once the held bytes are parsed.
     }
 
     func channelFailed(_ channel: SocketChannel, code: Int32) {
