@@ -37,6 +37,11 @@ enum RawSocket {
         }
     }
 
+    /// Sends `bytes` once. - Returns: false when the socket reports an error (a reset peer, a broken pipe).
+    static func trySend(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress!, bytes.count, Int32(MSG_NOSIGNAL)) } > 0
+    }
+
     static func readToEnd(_ fd: Int32) -> [UInt8] {
         read(fd, until: nil)
     }
