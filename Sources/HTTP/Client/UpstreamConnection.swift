@@ -53,7 +53,7 @@ package final class UpstreamConnection: SocketChannelDelegate, @unchecked Sendab
 
     package let channel: SocketChannel
     package let address: SocketAddress
-    private unowned let pool: UpstreamPool
+    private unowned(unsafe) let pool: UpstreamPool
     private var phase = Phase.connecting
     private var exchange: (any UpstreamExchange)?
     private var parser: HTTPResponseParser
@@ -93,7 +93,7 @@ package final class UpstreamConnection: SocketChannelDelegate, @unchecked Sendab
     /// Sends request bytes (queued while connecting).
     package func write(_ bytes: UnsafeRawBufferPointer) { channel.write(bytes) }
     /// Queues request bytes to leave with the next `write` or after the current event.
-    package func queue(_ bytes: UnsafeRawBufferPointer) { channel.queue(bytes) }
+    package func queue(_ body: (inout [UInt8]) -> Void) { channel.queue(body) }
     /// Sends request bytes written by `body`.
     package func write(_ body: (inout [UInt8]) -> Void) { channel.write(body) }
     /// Whether the request bytes queued exceed the high-water mark: stop feeding until `upstreamDrained`.

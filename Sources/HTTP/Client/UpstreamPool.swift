@@ -65,11 +65,19 @@ package final class UpstreamPool: @unchecked Sendable {
 
     /// Takes back a connection after a complete exchange.
     func checkin(_ connection: UpstreamConnection) {
-        guard !closed, idle[connection.address, default: []].count < configuration.maxIdlePerAddress else {
-            return connection.close()
-        }
+        guard !closed else { return connection.close() }
         connection.idleSince = loop.now
-        idle[connection.address, default: []].append(connection)
+        // One hash lookup: the list is changed in place.
+        let kept = modifyIdle(of: connection.address) { list in
+            guard list.count < configuration.maxIdlePerAddress else { return false }
+            list.append(connection)
+            return true
+        }
+        if !kept { connection.close() }
+    }
+
+    private func modifyIdle(of address: SocketAddress, _ body: (inout [UpstreamConnection]) -> Bool) -> Bool {
+        body(&idle[address, default: []])
     }
 
     /// Drops a closed connection.

@@ -10,19 +10,32 @@ extension HTTPHeaders {
     /// `Connection`, `Content-Length` (the writer frames the body itself) and the lower-case names in
     /// `dropping` are left out.
     package func writeEndToEnd(into out: inout [UInt8], dropping: [[UInt8]] = []) {
-        var named: [[UInt8]] = []
+        // Each token of Connection names a field the sender meant for this hop only; tokens that are
+        // hop-by-hop anyway (`keep-alive`, `upgrade`) need no entry, so the usual head allocates none.
+        var named: [Range<Int>] = []
         for index in fields.indices where matches(index, "connection") {
-            // Each token of Connection names a field the sender meant for this hop only.
-            for token in value(at: index).split(separator: ",") {
-                let name = token.trimmingSpaces.lowercased()
-                if !name.isEmpty { named.append(Array(name.utf8)) }
+            let field = fields[index]
+            var start = Int(field.valueStart)
+            let end = Int(field.valueEnd)
+            while start < end {
+                var stop = start
+                while stop < end && storage[stop] != UInt8(ascii: ",") { stop += 1 }
+                var a = start
+                var b = stop
+                while a < b && (storage[a] == 0x20 || storage[a] == 0x09) { a += 1 }
+                while b > a && (storage[b - 1] == 0x20 || storage[b - 1] == 0x09) { b -= 1 }
+                if a < b && !isListed(a..<b, HTTPHeaders.hopByHopBytes) {
+                    named.append(a..<b)
+                }
+                start = stop + 1
             }
         }
         for field in fields {
-            if isListed(field, HTTPHeaders.hopByHopBytes) || isListed(field, dropping) || isListed(field, named) {
+            let name = Int(field.nameStart)..<Int(field.nameEnd)
+            if isListed(name, HTTPHeaders.hopByHopBytes) || isListed(name, dropping) || isNamed(name, named) {
                 continue
             }
-            out.append(contentsOf: storage[Int(field.nameStart)..<Int(field.nameEnd)])
+            out.append(contentsOf: storage[name])
             out.append(0x3A)
             out.append(0x20)
             out.append(contentsOf: storage[Int(field.valueStart)..<Int(field.valueEnd)])
@@ -31,24 +44,44 @@ extension HTTPHeaders {
         }
     }
 
-    private func isListed(_ field: Field, _ names: [[UInt8]]) -> Bool {
-        let start = Int(field.nameStart)
-        let length = Int(field.nameEnd) - start
+    /// Appends every value of `name`, joined by `, `, and returns how many there were.
+    package func appendValues(of name: String, to out: inout [UInt8]) -> Int {
+        var count = 0
+        for index in fields.indices where matches(index, name) {
+            if count > 0 {
+                out.append(0x2C)
+                out.append(0x20)
+            }
+            let field = fields[index]
+            out.append(contentsOf: storage[Int(field.valueStart)..<Int(field.valueEnd)])
+            count += 1
+        }
+        return count
+    }
+
+    /// Whether `storage[range]` equals one of the lower-case `names`, ignoring case.
+    private func isListed(_ range: Range<Int>, _ names: [[UInt8]]) -> Bool {
+        let length = range.count
         outer: for name in names where name.count == length {
-            for offset in 0..<length where lowercased(storage[start + offset]) != name[offset] { continue outer }
+            for offset in 0..<length where lowercased(storage[range.lowerBound + offset]) != name[offset] {
+                continue outer
+            }
+            return true
+        }
+        return false
+    }
+
+    /// Whether `storage[range]` equals, ignoring case, one of the names at `ranges` (also in `storage`).
+    private func isNamed(_ range: Range<Int>, _ ranges: [Range<Int>]) -> Bool {
+        outer: for other in ranges where other.count == range.count {
+            for offset in 0..<range.count
+            where lowercased(storage[range.lowerBound + offset]) != lowercased(storage[other.lowerBound + offset]) {
+                continue outer
+            }
             return true
         }
         return false
     }
 
     private static let hopByHopBytes: [[UInt8]] = hopByHop.map { Array($0.utf8) }
-}
-
-extension Substring {
-    fileprivate var trimmingSpaces: Substring {
-        var text = self
-        while text.first == " " || text.first == "\t" { text = text.dropFirst() }
-        while text.last == " " || text.last == "\t" { text = text.dropLast() }
-        return text
-    }
 }

@@ -58,6 +58,25 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, 
         firstIndex(of: name).map { value(at: $0) }
     }
 
+    /// Calls `body` with the bytes of the first value of `name` (no `String` is made); nil when absent.
+    package func withFirstValue(
+        of name: String, _ body: (UnsafeBufferPointer<UInt8>) -> String?
+    ) -> String?? {
+        guard let index = firstIndex(of: name) else { return nil }
+        let field = fields[index]
+        return storage.withUnsafeBufferPointer { buffer in
+            body(UnsafeBufferPointer(rebasing: buffer[Int(field.valueStart)..<Int(field.valueEnd)]))
+        }
+    }
+
+    /// Appends the first value of `name` to `out`; false (nothing appended) when absent.
+    package func appendFirstValue(of name: String, to out: inout [UInt8]) -> Bool {
+        guard let index = firstIndex(of: name) else { return false }
+        let field = fields[index]
+        out.append(contentsOf: storage[Int(field.valueStart)..<Int(field.valueEnd)])
+        return true
+    }
+
     /// Every value of `name`, in order.
     package func values(of name: String) -> [String] {
         fields.indices.filter { matches($0, name) }.map { value(at: $0) }
@@ -153,9 +172,22 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, 
     func matches(_ index: Int, _ name: String) -> Bool {
         let field = fields[index]
         let length = Int(field.nameEnd - field.nameStart)
-        guard length == name.utf8.count else { return false }
-        var position = Int(field.nameStart)
-        for byte in name.utf8 {
+        let utf8 = name.utf8
+        guard length == utf8.count else { return false }
+        let start = Int(field.nameStart)
+        // Literals and native strings are contiguous: compare buffers, not a UTF-8 view byte by byte.
+        if let equal = utf8.withContiguousStorageIfAvailable({ wanted in
+            storage.withUnsafeBufferPointer { stored in
+                for offset in 0..<length where lowercased(stored[start + offset]) != lowercased(wanted[offset]) {
+                    return false
+                }
+                return true
+            }
+        }) {
+            return equal
+        }
+        var position = start
+        for byte in utf8 {
             guard lowercased(storage[position]) == lowercased(byte) else { return false }
             position += 1
         }

@@ -90,6 +90,10 @@ package struct HTTPParser<Head: HTTPParsableHead> {
 
     /// Parses from the start of `input`.
     /// - Throws: `HTTPParseError`; every later call throws it again.
+    // Specialized here: callers in other modules (the proxy) would otherwise run the generic body, which
+    // looks up the parser's type metadata at run time on every call.
+    @_specialize(where Head == HTTPRequestHead)
+    @_specialize(where Head == HTTPResponseHead)
     package mutating func next(_ input: UnsafeRawBufferPointer) throws(HTTPParseError) -> (
         consumed: Int, event: HTTPParserEvent<Head>
     ) {
@@ -233,16 +237,25 @@ struct HeadScanner {
     /// Returns the index just past the head's final CRLF, or nil when more bytes are needed.
     mutating func scan(_ buffer: UnsafeRawBufferPointer, limits: HTTPLimits) throws(HTTPParseError) -> Int? {
         while position < buffer.count {
-            let byte = buffer[position]
-            position += 1
-            if !methodChecked && byte != ByteClass.cr && byte != ByteClass.lf {
-                if byte == ByteClass.space {
-                    methodChecked = true
-                } else if !ByteClass.token[Int(byte)] {
-                    throw .invalidMethod
+            if methodChecked {
+                // Past the method only line ends matter: jump to the next LF.
+                guard let lf = ByteSearch.firstIndex(of: ByteClass.lf, in: buffer, from: position) else {
+                    position = buffer.count
+                    break
                 }
+                position = lf + 1
+            } else {
+                let byte = buffer[position]
+                position += 1
+                if byte != ByteClass.cr && byte != ByteClass.lf {
+                    if byte == ByteClass.space {
+                        methodChecked = true
+                    } else if !ByteClass.token[Int(byte)] {
+                        throw .invalidMethod
+                    }
+                }
+                guard byte == ByteClass.lf else { continue }
             }
-            guard byte == ByteClass.lf else { continue }
             let lf = position - 1
             guard lf > lineStart, buffer[lf - 1] == ByteClass.cr else { throw .bareLineFeed }
             let lineLength = lf - 1 - lineStart

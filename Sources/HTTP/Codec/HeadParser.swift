@@ -47,6 +47,8 @@ enum HeadParser {
         // One copy of the field bytes; every field points into it.
         let storage = Array(bytes[start..<(bytes.count - 2)])
         var fields: [HTTPHeaders.Field] = []
+        // Most heads have a handful of fields: one allocation instead of growing 1, 2, 4, 8.
+        fields.reserveCapacity(12)
         var position = start
         let token = ByteClass.token
         let valueClass = ByteClass.fieldValue
@@ -145,7 +147,10 @@ enum HeadParser {
     /// Parses `HTTP/d.d` at `range`.
     static func parseVersion(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) throws(HTTPParseError) -> HTTPVersion
     {
-        guard range.count == 8, Array(bytes[range.lowerBound..<(range.lowerBound + 5)]) == Array("HTTP/".utf8),
+        let at = range.lowerBound
+        // "HTTP/" is case-sensitive (RFC 9112 §2.3).
+        guard range.count == 8, bytes[at] == 0x48, bytes[at + 1] == 0x54, bytes[at + 2] == 0x54, bytes[at + 3] == 0x50,
+            bytes[at + 4] == 0x2F,
             bytes[range.lowerBound + 6] == UInt8(ascii: "."),
             case let major = bytes[range.lowerBound + 5] &- 0x30, major < 10,
             case let minor = bytes[range.lowerBound + 7] &- 0x30, minor < 10

@@ -17,7 +17,7 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
     /// Queued bytes below which a paused producer is told to resume (`channelDrained`).
     package var lowWater = 64 * 1024
     private var out = OutboundBuffer()
-    private var interest: IOEvents = []
+    private var interest = IOEvents(rawValue: 0)
     private var registered = false
     private var connecting = false
     private var wasOverHighWater = false
@@ -274,7 +274,7 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
     private func updateInterest() {
         guard !isClosed, registered, !connecting else { return }
         if out.count > highWater { wasOverHighWater = true }
-        var wanted: IOEvents = []
+        var wanted = IOEvents(rawValue: 0)
         if !readPaused { wanted.insert(.readable) }
         if !out.isEmpty { wanted.insert(.writable) }
         if wanted != interest {

@@ -10,6 +10,21 @@ package struct IOEvents: OptionSet, Sendable {
     package static let writable = IOEvents(rawValue: EPOLLOUT.rawValue)
     /// The peer hung up or the socket has an error; a read or write will say which.
     package static let hangup = IOEvents(rawValue: EPOLLHUP.rawValue | EPOLLERR.rawValue)
+
+    // Concrete versions of OptionSet's generic defaults: modules that call these per event would
+    // otherwise go through `rawValue` witness calls.
+    /// Whether every bit of `member` is set.
+    @inline(__always)
+    package func contains(_ member: IOEvents) -> Bool { rawValue & member.rawValue == member.rawValue }
+
+    /// Sets the bits of `member`.
+    @inline(__always)
+    @discardableResult
+    package mutating func insert(_ member: IOEvents) -> (inserted: Bool, memberAfterInsert: IOEvents) {
+        let inserted = !contains(member)
+        self = IOEvents(rawValue: rawValue | member.rawValue)
+        return (inserted, member)
+    }
 }
 
 /// An epoll instance plus an eventfd used to wake it from other threads; level-triggered.

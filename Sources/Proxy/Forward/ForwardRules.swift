@@ -40,36 +40,45 @@ package enum ForwardRules {
     package static func writeRequestHead(
         _ head: HTTPRequestHead, body: RequestBody, clientIP: String, upgrade: String?, into out: inout [UInt8]
     ) {
-        out.append(contentsOf: head.method.utf8)
+        append(head.method, to: &out)
         out.append(0x20)
-        out.append(contentsOf: head.target.utf8)
-        out.append(contentsOf: " HTTP/1.1\r\n".utf8)
+        append(head.target, to: &out)
+        append(" HTTP/1.1\r\n", to: &out)
         head.headers.writeEndToEnd(into: &out, dropping: requestDropped)
         if !head.headers.contains("host") {
             // An HTTP/1.0 request may lack Host; HTTP/1.1 upstreams require one.
-            field("Host", "", into: &out)
+            append("Host: \r\n", to: &out)
         }
-        let forwardedFor = head.headers.values(of: "x-forwarded-for").joined(separator: ", ")
-        field("X-Forwarded-For", forwardedFor.isEmpty ? clientIP : forwardedFor + ", " + clientIP, into: &out)
-        field("X-Real-IP", clientIP, into: &out)
-        field("X-Forwarded-Proto", "http", into: &out)
-        if let host = head.headers["host"] { field("X-Forwarded-Host", host, into: &out) }
+        append("X-Forwarded-For: ", to: &out)
+        if head.headers.appendValues(of: "x-forwarded-for", to: &out) > 0 { append(", ", to: &out) }
+        append(clientIP, to: &out)
+        append("\r\nX-Real-IP: ", to: &out)
+        append(clientIP, to: &out)
+        append("\r\nX-Forwarded-Proto: http\r\n", to: &out)
+        let hostStart = out.count
+        append("X-Forwarded-Host: ", to: &out)
+        if head.headers.appendFirstValue(of: "host", to: &out) {
+            append("\r\n", to: &out)
+        } else {
+            out.removeSubrange(hostStart...)
+        }
         switch body {
         case .none:
             let method = head.method
-            if method == "POST" || method == "PUT" || method == "PATCH" { field("Content-Length", "0", into: &out) }
+            if method == "POST" || method == "PUT" || method == "PATCH" { append("Content-Length: 0\r\n", to: &out) }
         case .length(let length):
-            out.append(contentsOf: "Content-Length: ".utf8)
+            append("Content-Length: ", to: &out)
             HTTPSerializer.appendDecimal(length, to: &out)
-            out.append(contentsOf: "\r\n".utf8)
+            append("\r\n", to: &out)
         case .chunked:
-            out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
+            append("Transfer-Encoding: chunked\r\n", to: &out)
         }
         if let upgrade {
-            field("Connection", "upgrade", into: &out)
-            field("Upgrade", upgrade, into: &out)
+            append("Connection: upgrade\r\nUpgrade: ", to: &out)
+            append(upgrade, to: &out)
+            append("\r\n", to: &out)
         }
-        out.append(contentsOf: "\r\n".utf8)
+        append("\r\n", to: &out)
     }
 
     /// The framing towards the client for an upstream response.
@@ -90,30 +99,36 @@ package enum ForwardRules {
         _ head: HTTPResponseHead, framing: ClientFraming, connection: String?, upgrade: String?,
         into out: inout [UInt8]
     ) {
-        out.append(contentsOf: "HTTP/1.1 ".utf8)
+        append("HTTP/1.1 ", to: &out)
         HTTPSerializer.appendDecimal(head.status, to: &out)
         out.append(0x20)
-        out.append(contentsOf: (head.reason.isEmpty ? HTTPSerializer.reason(for: head.status) : head.reason).utf8)
-        out.append(contentsOf: "\r\n".utf8)
+        append(head.reason.isEmpty ? HTTPSerializer.reason(for: head.status) : head.reason, to: &out)
+        append("\r\n", to: &out)
         head.headers.writeEndToEnd(into: &out)
         switch framing {
         case .none:
             // HEAD and 304 answers describe the body they leave out; keep the upstream's length.
-            if let length = head.headers["content-length"], head.status != 204, head.status >= 200 {
-                field("Content-Length", length, into: &out)
+            if head.status != 204, head.status >= 200 {
+                let start = out.count
+                append("Content-Length: ", to: &out)
+                if head.headers.appendFirstValue(of: "content-length", to: &out) {
+                    append("\r\n", to: &out)
+                } else {
+                    out.removeSubrange(start...)
+                }
             }
         case .length(let length):
-            out.append(contentsOf: "Content-Length: ".utf8)
+            append("Content-Length: ", to: &out)
             HTTPSerializer.appendDecimal(length, to: &out)
-            out.append(contentsOf: "\r\n".utf8)
+            append("\r\n", to: &out)
         case .chunked:
-            out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
+            append("Transfer-Encoding: chunked\r\n", to: &out)
         case .untilClose:
             break
         }
         if let connection { field("Connection", connection, into: &out) }
         if let upgrade { field("Upgrade", upgrade, into: &out) }
-        out.append(contentsOf: "\r\n".utf8)
+        append("\r\n", to: &out)
     }
 
     /// A short plain-text answer the proxy makes itself (404, 502, 503, 504, 400, 408, ...).
@@ -133,10 +148,23 @@ package enum ForwardRules {
         if !isHEAD { out.append(contentsOf: body.utf8) }
     }
 
-    private static func field(_ name: String, _ value: String, into out: inout [UInt8]) {
-        out.append(contentsOf: name.utf8)
-        out.append(contentsOf: ": ".utf8)
-        out.append(contentsOf: value.utf8)
-        out.append(contentsOf: "\r\n".utf8)
+    /// Appends a literal with one copy (a `String` literal's `.utf8` goes through a generic sequence append).
+    @inline(__always)
+    static func append(_ literal: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    /// Appends the UTF-8 of `text` with one copy.
+    @inline(__always)
+    static func append(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { out.append(contentsOf: $0) }
+    }
+
+    private static func field(_ name: StaticString, _ value: String, into out: inout [UInt8]) {
+        append(name, to: &out)
+        append(": ", to: &out)
+        append(value, to: &out)
+        append("\r\n", to: &out)
     }
 }

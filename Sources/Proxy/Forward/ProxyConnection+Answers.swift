@@ -6,7 +6,7 @@ extension ProxyConnection {
     // MARK: Retries and answers of our own
 
     func upstreamFailedBeforeResponse(_ failure: UpstreamFailure, reused: Bool) {
-        guard var exchange else { return }
+        guard let exchange else { return }
         let nothingSent: Bool
         switch failure {
         case .connectFailed: nothingSent = true
@@ -18,16 +18,14 @@ extension ProxyConnection {
             exchange.isIdempotent, !exchange.bodyForwarded || exchange.body == .none
         {
             exchange.staleRetries += 1
-            self.exchange = exchange
             worker.metrics.retries += 1
             return send()
         }
         worker.recordFailure(exchange.instance)
         let mayRetry = (nothingSent && !exchange.bodyForwarded) || (exchange.isIdempotent && exchange.body == .none)
         if mayRetry, let next = worker.pick(exchange.route, excluding: exchange.tried) {
+            exchange.triedBefore.append(exchange.instanceIndex)
             exchange.instanceIndex = next
-            exchange.tried.append(next)
-            self.exchange = exchange
             worker.metrics.retries += 1
             if shared.log.enabled(.debug) {
                 shared.log.debug(

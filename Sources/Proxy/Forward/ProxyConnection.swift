@@ -12,27 +12,44 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
         case header, idle, body, connect, upstream, tunnel, linger
     }
 
-    /// The request in flight.
-    struct Exchange {
-        var head: HTTPRequestHead
-        var app: String
-        var route: AppRoute
+    /// The request in flight. A class: the connection updates it field by field as the exchange moves on,
+    /// and a struct this size was copied (and every reference in it retained) at each step.
+    final class Exchange {
+        let head: HTTPRequestHead
+        let app: String
+        let route: AppRoute
         var instanceIndex: Int
-        var tried: [Int]
+        /// Instances tried before `instanceIndex` (empty until a retry, so the usual request allocates none).
+        var triedBefore: [Int] = []
         var staleRetries = 0
         var upstream: UpstreamConnection?
-        var body: RequestBody
-        var requestEnded: Bool
+        let body: RequestBody
+        var requestEnded = false
         var bodyForwarded = false
-        var headBytes: [UInt8]
         var responseStarted = false
         var status = 0
         var framing = ClientFraming.none
         var keepAlive: Bool
-        var isHEAD: Bool
-        var upgrade: String?
+        let isHEAD: Bool
+        let upgrade: String?
+
+        init(
+            head: HTTPRequestHead, app: String, route: AppRoute, instanceIndex: Int, body: RequestBody,
+            keepAlive: Bool, isHEAD: Bool, upgrade: String?
+        ) {
+            self.head = head
+            self.app = app
+            self.route = route
+            self.instanceIndex = instanceIndex
+            self.body = body
+            self.keepAlive = keepAlive
+            self.isHEAD = isHEAD
+            self.upgrade = upgrade
+        }
 
         var instance: Instance { route.instances[instanceIndex] }
+        /// Every instance tried so far, the current one last.
+        var tried: [Int] { triedBefore + [instanceIndex] }
         var isIdempotent: Bool {
             switch head.method {
             case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE": true
@@ -42,7 +59,7 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
     }
 
     let channel: SocketChannel
-    unowned let worker: ProxyWorker
+    unowned(unsafe) let worker: ProxyWorker
     var parser: HTTPRequestParser
     let clientIP: String
     var exchange: Exchange?
@@ -174,7 +191,8 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
         } else {
             body = parser.isChunkedBody ? .chunked : .none
         }
-        guard let host = head.headers["host"], let app = shared.matcher.app(fromHost: host),
+        let matcher = shared.matcher
+        guard let found = head.headers.withFirstValue(of: "host", { matcher.app(fromHost: $0) }), let app = found,
             let route = worker.table.route(app)
         else {
             return respondLocally(
@@ -190,26 +208,21 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
         if head.expectsContinue && body != .none {
             channel.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
         }
-        var headBytes: [UInt8] = []
-        headBytes.reserveCapacity(512)
-        ForwardRules.writeRequestHead(head, body: body, clientIP: clientIP, upgrade: upgrade, into: &headBytes)
         exchange = Exchange(
-            head: head, app: app, route: route, instanceIndex: index, tried: [index], body: body,
-            requestEnded: false, headBytes: headBytes, keepAlive: keepAlive,
-            isHEAD: isHEAD, upgrade: upgrade)
+            head: head, app: app, route: route, instanceIndex: index, body: body, keepAlive: keepAlive, isHEAD: isHEAD,
+            upgrade: upgrade)
         send()
     }
 
     /// Sends the head (and later the body) to the exchange's instance on a pooled or new connection.
     func send() {
-        guard var exchange else { return }
+        guard let exchange else { return }
         let (found, code) = worker.pool.connection(to: exchange.instance.socketAddress)
         guard let upstream = found else {
             return upstreamFailedBeforeResponse(.connectFailed(code: code), reused: false)
         }
         upstream.begin(for: self, isHEAD: exchange.isHEAD)
         exchange.upstream = upstream
-        self.exchange = exchange
         if upstream.isConnecting {
             setDeadline(.connect)
             worker.pool.connect(upstream)
@@ -218,16 +231,20 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
         } else {
             setDeadline(exchange.body == .none ? .upstream : .body)
         }
-        // Queued: a body part read with the head leaves in the same system call.
-        exchange.headBytes.withUnsafeBytes { upstream.queue($0) }
+        // Written straight into the upstream's buffer (again on a retry), and queued: a body part read
+        // with the head leaves in the same system call.
+        let clientIP = clientIP
+        upstream.queue { out in
+            ForwardRules.writeRequestHead(
+                exchange.head, body: exchange.body, clientIP: clientIP, upgrade: exchange.upgrade, into: &out)
+        }
         // A retry on a pooled connection gets no connect callback: take up the held body here.
         resumeParsing()
     }
 
     private func forwardBody(_ bytes: UnsafeRawBufferPointer) {
-        guard var exchange, let upstream = exchange.upstream else { return }  // answered already: drop
+        guard let exchange, let upstream = exchange.upstream else { return }  // answered already: drop
         exchange.bodyForwarded = true
-        self.exchange = exchange
         if exchange.body == .chunked {
             upstream.write { out in
                 appendHex(bytes.count, to: &out)
@@ -242,9 +259,8 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
     }
 
     private func endOfRequest() {
-        guard var exchange else { return }
+        guard let exchange else { return }
         exchange.requestEnded = true
-        self.exchange = exchange
         if exchange.body == .chunked, let upstream = exchange.upstream {
             upstream.write { $0.append(contentsOf: "0\r\n\r\n".utf8) }
         }
@@ -286,12 +302,11 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
     }
 
     func upstreamHead(_ connection: UpstreamConnection, _ head: HTTPResponseHead, framing: ResponseFraming) {
-        guard var exchange, exchange.upstream === connection else { return }
+        guard let exchange, exchange.upstream === connection else { return }
         exchange.responseStarted = true
         exchange.status = head.status
         if head.status == 101 {
             guard exchange.upgrade != nil else {
-                self.exchange = exchange
                 return failResponse(status: 502, message: "upstream switched protocols unasked")
             }
             channel.write { out in
@@ -299,7 +314,6 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
                     head, framing: .none, connection: "upgrade", upgrade: head.headers["upgrade"], into: &out)
             }
             worker.metrics.count(app: exchange.app, status: 101)
-            self.exchange = exchange
             tunnel = true
             setDeadline(.tunnel)
             // Bytes the client sent after its upgrade request belong to the tunnel.
@@ -329,7 +343,6 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
             ForwardRules.writeResponseHead(
                 head, framing: framingOut, connection: connectionField, upgrade: nil, into: &out)
         }
-        self.exchange = exchange
         setDeadline(.upstream)
     }
 
@@ -350,12 +363,11 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
     }
 
     func upstreamEnd(_ connection: UpstreamConnection) {
-        guard var exchange, exchange.upstream === connection else { return }
+        guard let exchange, exchange.upstream === connection else { return }
         if exchange.framing == .chunked { channel.write(Array("0\r\n\r\n".utf8)) }
         worker.health.recordSuccess(exchange.instance.socketAddress)
         worker.metrics.count(app: exchange.app, status: exchange.status)
         exchange.upstream = nil
-        self.exchange = exchange
         finish()
     }
 

@@ -16,28 +16,34 @@ package struct HostMatcher: Sendable {
     ///
     /// `Blog.Example.COM:8080` and `blog.example.com.` (a fully qualified name) both give `blog`.
     package func app(fromHost host: String) -> String? {
-        var bytes = Array(host.utf8)
+        var host = host
+        return host.withUTF8 { app(fromHost: $0) }
+    }
+
+    /// `app(fromHost:)` over the header's bytes, so routing a request makes no copy of its Host.
+    package func app(fromHost bytes: UnsafeBufferPointer<UInt8>) -> String? {
         if bytes.first == UInt8(ascii: "[") { return nil }  // an IPv6 literal names no app
+        var end = bytes.count
         if let colon = bytes.lastIndex(of: UInt8(ascii: ":")) {
             guard bytes[(colon + 1)...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-            bytes.removeSubrange(colon...)
+            end = colon
         }
-        if bytes.last == UInt8(ascii: ".") { bytes.removeLast() }
-        guard bytes.count > suffix.count else { return nil }
-        let labelEnd = bytes.count - suffix.count
-        for (offset, expected) in suffix.enumerated() where lower(bytes[labelEnd + offset]) != expected {
+        if end > 0 && bytes[end - 1] == UInt8(ascii: ".") { end -= 1 }
+        guard end > suffix.count else { return nil }
+        let labelEnd = end - suffix.count
+        for offset in 0..<suffix.count where lower(bytes[labelEnd + offset]) != suffix[offset] {
             return nil
         }
-        var label: [UInt8] = []
-        label.reserveCapacity(labelEnd)
         for byte in bytes[..<labelEnd] {
             let isAllowed =
                 (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a)
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
             guard isAllowed else { return nil }
-            label.append(lower(byte))
         }
-        return String(decoding: label, as: UTF8.self)
+        return String(unsafeUninitializedCapacity: labelEnd) { label in
+            for offset in 0..<labelEnd { label[offset] = lower(bytes[offset]) }
+            return labelEnd
+        }
     }
 
     private func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte }
