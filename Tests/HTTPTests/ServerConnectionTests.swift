@@ -71,7 +71,11 @@ struct ServerConnectionTests {
             let connection = try RawConnection(port: endpoint.port)
             connection.send("GET /slow HTTP/1.1\r\nHo")
             #expect(connection.readToEnd() == "")
-            #expect(try await stillServes(endpoint))
+            // A raw client sends its head at once: a pooled client's hop between connect and send could
+            // outlast this short header deadline on a loaded machine.
+            let other = try RawConnection(port: endpoint.port)
+            other.send("GET /other HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(other.read(until: "/other").hasPrefix("HTTP/1.1 200 OK\r\n"))
         }
     }
 
