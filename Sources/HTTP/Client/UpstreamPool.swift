@@ -18,6 +18,9 @@ package final class UpstreamPool: @unchecked Sendable {
     }
 
     package let loop: EventLoop
+    /// Makes the channel of a new connection to an address, or says why not (an `errno`); nil: a non-blocking
+    /// TCP socket. Tests put in-memory channels (`SocketChannel(peer:loop:)`) here.
+    package var connector: ((SocketAddress) -> (channel: SocketChannel?, code: Int32))?
     private let configuration: Configuration
     private var idle: [SocketAddress: [UpstreamConnection]] = [:]
     private var live: [ObjectIdentifier: UpstreamConnection] = [:]
@@ -39,16 +42,8 @@ package final class UpstreamPool: @unchecked Sendable {
         // Popped in place: copying the list out first would copy every idle connection on each request.
         if let last = idle[address]?.popLast() { return (last, 0) }
         guard !closed else { return (nil, Posix.EBADF) }
-        let fd: Int32
-        do {
-            fd = try Socket.makeStream(family: address.family)
-        } catch let error as SystemError {
-            return (nil, error.code)
-        } catch {
-            return (nil, Posix.EINVAL)
-        }
-        Socket.setNoDelay(fd)
-        let channel = SocketChannel(fd: fd, loop: loop)
+        let (made, code) = connector?(address) ?? socketChannel(family: address.family)
+        guard let channel = made else { return (nil, code) }
         channel.highWater = configuration.highWater
         channel.lowWater = configuration.highWater / 4
         let connection = UpstreamConnection(
@@ -56,6 +51,19 @@ package final class UpstreamPool: @unchecked Sendable {
         channel.delegate = connection
         live[ObjectIdentifier(connection)] = connection
         return (connection, 0)
+    }
+
+    private func socketChannel(family: Int32) -> (channel: SocketChannel?, code: Int32) {
+        let fd: Int32
+        do {
+            fd = try Socket.makeStream(family: family)
+        } catch let error as SystemError {
+            return (nil, error.code)
+        } catch {
+            return (nil, Posix.EINVAL)
+        }
+        Socket.setNoDelay(fd)
+        return (SocketChannel(fd: fd, loop: loop), 0)
     }
 
     /// Starts connecting a connection from `connection(to:)` that is not connected yet.

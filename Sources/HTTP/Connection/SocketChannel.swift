@@ -33,10 +33,22 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
     private var shutdownPending = false
     /// Whether the loop will call `flushDeferred` after the current event.
     private var flushScheduled = false
+    /// The in-memory far end that replaces the descriptor (tests); nil for a socket.
+    private let peer: MemoryPeer?
 
     package init(fd: Int32, loop: EventLoop) {
         self.fd = fd
         self.loop = loop
+        peer = nil
+    }
+
+    /// A channel whose far end is `peer` instead of a socket: no descriptor, no epoll; a test driver
+    /// calls `pollPeer()` where the loop would report readiness.
+    package init(peer: MemoryPeer, loop: EventLoop) {
+        fd = -1
+        self.loop = loop
+        self.peer = peer
+        peer.channel = self
     }
 
     /// Bytes queued and not yet written.
@@ -47,6 +59,7 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
     /// Starts watching the descriptor for reads.
     /// - Throws: `SystemError` ("epoll_ctl"); the descriptor stays open for the caller to close.
     package func register() throws {
+        guard peer == nil else { return }
         try loop.register(fd, events: .readable, handler: self)
         registered = true
         interest = .readable
@@ -55,6 +68,12 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
     /// Starts a non-blocking connect; the outcome arrives through `channelConnected`, possibly before
     /// this returns.
     package func connect(to address: SocketAddress) {
+        if let peer {
+            // Always asynchronous, as a loopback connect usually is: `pollPeer()` finishes it.
+            connecting = true
+            peer.connectedAddress = address
+            return
+        }
         switch Socket.connect(fd, to: address) {
         case .connected:
             finishRegistration(events: .readable)
@@ -84,6 +103,7 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
             out.append(contentsOf: bytes)
             return
         }
+        if let peer { return write(bytes, to: peer) }
         if !out.isEmpty {
             // Queued bytes (a head from `queue`) and these leave in one `sendmsg`, uncopied.
             let (result, written) = out.write(to: fd, then: bytes)
@@ -159,7 +179,7 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
     /// Sends FIN once everything queued is written, keeping the read side open.
     package func shutdownWriteWhenFlushed() {
         shutdownPending = true
-        if out.isEmpty && !isClosed { Socket.shutdownWrite(fd) }
+        if out.isEmpty && !isClosed { shutdownWrite() }
     }
 
     /// Reads on (resuming if paused) but drops what the peer sends instead of handing it to the delegate;
@@ -191,7 +211,7 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         if registered { loop.deregister(fd) }
-        Posix.close(fd)
+        if let peer { peer.isClosed = true } else { Posix.close(fd) }
         out.reset()
         delegate = nil
     }
@@ -199,7 +219,7 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
     package func handle(_ events: IOEvents) {
         if connecting {
             connecting = false
-            let code = Socket.pendingError(fd)
+            let code = peer?.connectResult ?? Socket.pendingError(fd)
             if code != 0 {
                 delegate?.channelConnected(self, code: code)
                 return
@@ -224,7 +244,8 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
         // A bounded number of reads per wake-up keeps one busy peer from starving the loop's others.
         for _ in 0..<4 {
             guard !isClosed, !readPaused else { return }
-            switch Socket.read(fd, into: buffer) {
+            let result = if let peer { peer.read(into: buffer) } else { Socket.read(fd, into: buffer) }
+            switch result {
             case .bytes(let count):
                 if !isDiscardingInput {
                     delegate?.channelRead(self, UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
@@ -249,7 +270,7 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
     /// Writes queued bytes; tells the delegate when a full buffer drained.
     package func flush() {
         guard !isClosed, !connecting else { return }
-        if !out.isEmpty, case .failed(let code) = out.write(to: fd) { return fail(code) }
+        if !out.isEmpty, case .failed(let code) = writeQueued() { return fail(code) }
         afterFlush()
     }
 
@@ -258,7 +279,7 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
             wasOverHighWater = false
             delegate?.channelDrained(self)
         }
-        if out.isEmpty && shutdownPending && !isClosed { Socket.shutdownWrite(fd) }
+        if out.isEmpty && shutdownPending && !isClosed { shutdownWrite() }
         updateInterest()
         if flushNotificationPending && out.isEmpty && !isClosed {
             flushNotificationPending = false
@@ -287,5 +308,45 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
         let delegate = self.delegate
         close()
         delegate?.channelFailed(self, code: code)
+    }
+}
+
+// MARK: - In-memory peer
+
+extension SocketChannel {
+    /// For a channel made with `init(peer:loop:)`: does what the loop does when epoll reports the
+    /// descriptor ready, for whatever the peer has made ready (a finished connect, bytes, FIN, a reset).
+    /// - Returns: false when nothing was ready (a test driver has then reached a quiet state).
+    package func pollPeer() -> Bool {
+        guard let peer, !isClosed else { return false }
+        var events: IOEvents = []
+        if connecting {
+            if peer.connectResult != nil { events.insert(.writable) }
+        } else {
+            if !readPaused && peer.isReadable { events.insert(.readable) }
+            // Level-triggered HUP/ERR is reported whatever the interest.
+            if peer.isReset && readPaused { events.insert(.hangup) }
+            if !out.isEmpty { events.insert(.writable) }
+        }
+        guard !events.isEmpty else { return false }
+        handle(events)
+        return true
+    }
+
+    /// The queued bytes, then `bytes`, to the peer; the counterpart of the socket write path.
+    private func write(_ bytes: UnsafeRawBufferPointer, to peer: MemoryPeer) {
+        if !out.isEmpty, case .failed(let code) = writeQueued() { return fail(code) }
+        if case .failed(let code) = peer.write(bytes) { return fail(code) }
+        afterFlush()
+    }
+
+    /// Writes the outbound buffer to the socket or the peer.
+    private func writeQueued() -> OutboundBuffer.Flush {
+        guard let peer else { return out.write(to: fd) }
+        return out.write(using: { peer.write($0) })
+    }
+
+    private func shutdownWrite() {
+        if let peer { peer.receivedFIN = true } else { Socket.shutdownWrite(fd) }
     }
 }

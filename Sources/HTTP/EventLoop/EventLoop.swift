@@ -216,3 +216,29 @@ private func exchange<T>(_ value: inout T, with replacement: T) -> T {
     value = replacement
     return old
 }
+
+// MARK: - Driven by a test
+
+extension EventLoop {
+    /// A loop that no thread runs, for tests that drive in-memory channels (`SocketChannel(peer:loop:)`):
+    /// they call `runPending()` where the loop would go round and `advanceTime(by:)` instead of waiting.
+    /// - Throws: `SystemError` when epoll or the eventfd cannot be created.
+    package static func manual() throws -> EventLoop {
+        try EventLoop(index: -1)
+    }
+
+    /// Runs on the calling thread, which becomes the loop's thread, what one turn of the loop runs after
+    /// handling events: deferred flushes, timers due at `now`, queued work.
+    package func runPending() {
+        threadID.store(PosixThread.currentID, ordering: .relaxed)
+        if !deferredFlushes.isEmpty { runDeferredFlushes() }
+        runDueTimers()
+        runQueuedTasks()
+        if !deferredFlushes.isEmpty { runDeferredFlushes() }
+    }
+
+    /// Moves the loop's clock (`now`) forward by `duration`, as if the loop had waited that long.
+    package func advanceTime(by duration: Duration) {
+        now += duration.nanoseconds
+    }
+}

@@ -73,6 +73,20 @@ package struct OutboundBuffer {
         }
     }
 
+    /// Writes as much as `send` takes: the loop of `write(to:)` over something other than a socket (a test's
+    /// in-memory peer).
+    package mutating func write(using send: (UnsafeRawBufferPointer) -> IOResult) -> Flush {
+        while offset < bytes.count {
+            switch bytes.withUnsafeBytes({ send(UnsafeRawBufferPointer(rebasing: $0[offset...])) }) {
+            case .bytes(let n): offset += n
+            case .wouldBlock, .endOfFile: return .blocked
+            case .failed(let code): return .failed(code)
+            }
+        }
+        reset()
+        return .drained
+    }
+
     /// Drops everything pending.
     package mutating func reset() {
         offset = 0

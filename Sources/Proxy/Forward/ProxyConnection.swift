@@ -72,13 +72,20 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
     var deadline: Int64
     var deadlineKind = DeadlineKind.header
 
-    init(fd: Int32, worker: ProxyWorker) {
-        channel = SocketChannel(fd: fd, loop: worker.loop)
+    convenience init(fd: Int32, worker: ProxyWorker) {
+        self.init(
+            channel: SocketChannel(fd: fd, loop: worker.loop), clientIP: Socket.peerAddress(fd)?.ip ?? "unknown",
+            worker: worker)
+    }
+
+    /// A client on `channel` (an in-memory one in tests).
+    init(channel: SocketChannel, clientIP: String, worker: ProxyWorker) {
+        self.channel = channel
         channel.highWater = worker.shared.configuration.highWater
         channel.lowWater = worker.shared.configuration.highWater / 4
         self.worker = worker
         parser = HTTPRequestParser(limits: worker.shared.configuration.limits)
-        clientIP = Socket.peerAddress(fd)?.ip ?? "unknown"
+        self.clientIP = clientIP
         deadline = worker.loop.now + worker.shared.headerTimeout
         channel.delegate = self
     }
@@ -179,7 +186,13 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
         let held = stash
         stash = []
         held.withUnsafeBytes { feed($0) }
-        if !parsingPaused && !closed && !closing && !clientEnded { channel.resumeReading() }
+        guard !parsingPaused, !closed, !closing else { return }
+        if !clientEnded {
+            channel.resumeReading()
+        } else if let exchange, !exchange.requestEnded {
+            // Everything the client sent before its FIN is parsed and the request is still incomplete.
+            close()
+        }
     }
 
     private func start(_ head: HTTPRequestHead) {
@@ -278,11 +291,13 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
             return
         }
         guard let exchange, !closing else { return close() }
-        if !exchange.requestEnded {
+        exchange.keepAlive = false
+        if !exchange.requestEnded && !parsingPaused {
             // The client gave up in the middle of its request.
             return close()
         }
-        self.exchange?.keepAlive = false
+        // Either the request is complete, or its end is held back unparsed (the upstream is still
+        // connecting): `resumeParsing` decides once the held bytes are parsed.
     }
 
     func channelFailed(_ channel: SocketChannel, code: Int32) {

@@ -3,7 +3,7 @@ import Platform
 import Synchronization
 
 /// What the workers of one proxy share: configuration, log and the few counters read across threads.
-final class ProxyShared: Sendable {
+package final class ProxyShared: Sendable {
     let configuration: ProxyConfiguration
     let log: Log
     let matcher: HostMatcher
@@ -16,7 +16,7 @@ final class ProxyShared: Sendable {
     let tunnelTimeout: Int64
     let lingerTimeout: Int64 = 2_000_000_000
 
-    init(configuration: ProxyConfiguration, log: Log) {
+    package init(configuration: ProxyConfiguration, log: Log) {
         self.configuration = configuration
         self.log = log
         matcher = HostMatcher(domain: configuration.domain)
@@ -32,18 +32,21 @@ final class ProxyShared: Sendable {
 /// The proxy's state on one event loop: its copy of the routing table, its upstream pool, passive
 /// health, counters and client connections. Used on that loop only, so the request path takes no lock.
 // @unchecked: every mutable member is used on `loop`'s thread only; other threads go through `loop.execute`.
-final class ProxyWorker: @unchecked Sendable {
+package final class ProxyWorker: @unchecked Sendable {
     let loop: EventLoop
     let shared: ProxyShared
-    let pool: UpstreamPool
-    var table = RoutingTable()
+    /// Upstream keep-alive connections; tests set its `connector`.
+    package let pool: UpstreamPool
+    /// The routing table in service on this loop.
+    package var table = RoutingTable()
     var health: InstanceHealth
-    var metrics = ProxyMetrics()
+    /// This worker's counters.
+    package internal(set) var metrics = ProxyMetrics()
     var draining = false
     private var connections: [ObjectIdentifier: ProxyConnection] = [:]
     private var sweepTimer: TimerHandle?
 
-    init(loop: EventLoop, shared: ProxyShared) {
+    package init(loop: EventLoop, shared: ProxyShared) {
         self.loop = loop
         self.shared = shared
         var pool = UpstreamPool.Configuration()
@@ -55,7 +58,8 @@ final class ProxyWorker: @unchecked Sendable {
             threshold: shared.configuration.ejectAfterFailures, cooldown: shared.configuration.ejectionCooldown)
     }
 
-    var connectionCount: Int { connections.count }
+    /// Client connections open on this loop.
+    package var connectionCount: Int { connections.count }
 
     /// Starts the timeout sweep; loop thread.
     func start() {
@@ -70,8 +74,8 @@ final class ProxyWorker: @unchecked Sendable {
     }
 
     /// Checks every connection's deadline: one pass over this worker's connections four times a second
-    /// costs less than a timer per request.
-    private func sweep() {
+    /// costs less than a timer per request. Tests call it after moving a manual loop's clock.
+    package func sweep() {
         let now = loop.now
         for connection in Array(connections.values) { connection.checkDeadline(now: now) }
         pool.closeIdle()
@@ -79,12 +83,22 @@ final class ProxyWorker: @unchecked Sendable {
     }
 
     func adopt(_ fd: Int32) {
-        let connection = ProxyConnection(fd: fd, worker: self)
+        adopt(ProxyConnection(fd: fd, worker: self))
+    }
+
+    /// Serves a client whose channel is already made (an in-memory one in tests), counted as an open
+    /// connection as the listener counts accepted ones.
+    package func adopt(_ channel: SocketChannel, clientIP: String) {
+        shared.openConnections.add(1, ordering: .relaxed)
+        adopt(ProxyConnection(channel: channel, clientIP: clientIP, worker: self))
+    }
+
+    private func adopt(_ connection: ProxyConnection) {
         do {
             try connection.channel.register()
         } catch {
             shared.log.warning("cannot watch connection", ["error": "\(error)"])
-            Posix.close(fd)
+            connection.channel.close()
             shared.openConnections.subtract(1, ordering: .relaxed)
             return
         }
@@ -137,7 +151,7 @@ final class ProxyWorker: @unchecked Sendable {
     }
 
     /// Closes everything at once (the grace period ended).
-    func closeAll() {
+    package func closeAll() {
         sweepTimer?.cancel()
         for connection in Array(connections.values) { connection.close() }
         pool.closeAll()
