@@ -37,6 +37,11 @@ enum RawSocket {
         }
     }
 
+    /// Sends `bytes` once. - Returns: false when the socket reports an error (a reset peer, a broken pipe).
+    static func trySend(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress!, bytes.count, Int32(MSG_NOSIGNAL)) } > 0
+    }
+
     static func readToEnd(_ fd: Int32) -> [UInt8] {
         read(fd, until: nil)
     }
@@ -52,6 +57,18 @@ enum RawSocket {
         }
     }
 
+    /// Reads until `count` bytes arrived or the peer closes. - Returns: how many arrived.
+    static func read(_ fd: Int32, count: Int) -> Int {
+        var total = 0
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while total < count {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, count - total)) }
+            if n <= 0 { return total }
+            total += n
+        }
+        return total
+    }
+
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard needle.count <= haystack.count else { return false }
         for start in 0...(haystack.count - needle.count)
@@ -60,6 +77,9 @@ enum RawSocket {
         }
         return false
     }
+
+    /// Sends FIN, keeping the read side open.
+    static func shutdownWrite(_ fd: Int32) { Glibc.shutdown(fd, Int32(SHUT_WR)) }
 
     static func close(_ fd: Int32) { Glibc.close(fd) }
 }

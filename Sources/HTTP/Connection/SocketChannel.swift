@@ -1,21 +1,8 @@
 import Platform
 
-/// What a `SocketChannel` reports to its owner; every call comes on the channel's loop thread.
-package protocol SocketChannelDelegate: AnyObject {
-    /// A connect started with `connect(to:)` finished; `code` is 0 on success, else the `errno`.
-    func channelConnected(_ channel: SocketChannel, code: Int32)
-    /// Bytes arrived; the pointer is valid only during the call.
-    func channelRead(_ channel: SocketChannel, _ bytes: UnsafeRawBufferPointer)
-    /// The peer sent FIN: no more bytes will arrive (writing may still work).
-    func channelReadEnded(_ channel: SocketChannel)
-    /// A read or write failed (reset, broken pipe); the channel is already closed.
-    func channelFailed(_ channel: SocketChannel, code: Int32)
-    /// The outbound buffer went from above `highWater` to below `lowWater`: a paused producer may resume.
-    func channelDrained(_ channel: SocketChannel)
-}
-
 /// The connection core every socket connection shares: a descriptor on one loop, its outbound buffer,
-/// its epoll interest, pausing reads for backpressure, and closing exactly once.
+/// its epoll interest, pausing reads for backpressure, a lingering close (input discarded, the owner told
+/// when the last byte is out), and closing exactly once.
 ///
 /// The protocol logic (server, client, proxy sides) sits in the delegate; the channel only moves bytes.
 /// Writes go to the socket directly when nothing is queued, so a streamed body is copied only when the
@@ -36,6 +23,12 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
     private var wasOverHighWater = false
     package private(set) var readPaused = false
     package private(set) var isClosed = false
+    /// Set by `discardInput`: bytes read are dropped instead of handed to the delegate.
+    package private(set) var isDiscardingInput = false
+    /// The peer's FIN was read; reading stays off for good.
+    private var inputEnded = false
+    /// Set by `notifyWhenFlushed`: `channelFlushed` is owed once nothing is queued.
+    private var flushNotificationPending = false
     /// Set by `shutdownWriteWhenFlushed`: FIN goes out once the buffer drains.
     private var shutdownPending = false
     /// Whether the loop will call `flushDeferred` after the current event.
@@ -189,6 +182,30 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
         if out.isEmpty && !isClosed { shutdownWrite() }
     }
 
+    /// Reads on (resuming if paused) but drops what the peer sends instead of handing it to the delegate;
+    /// the end of input (`channelReadEnded`) and failures are still reported. For a lingering close: after
+    /// a last answer, input left unread would make `close` send a reset that can destroy the answer before
+    /// the peer reads it.
+    package func discardInput() {
+        guard !isClosed else { return }
+        isDiscardingInput = true
+        guard !inputEnded else { return }
+        readPaused = false
+        updateInterest()
+    }
+
+    /// Has the delegate hear `channelFlushed` once nothing is queued: when the last queued byte is written,
+    /// or after the event being handled if nothing is queued now. Never from inside this call, so a delegate
+    /// may close in `channelFlushed` without unwinding into itself. One call, one notification.
+    package func notifyWhenFlushed() {
+        guard !isClosed else { return }
+        flushNotificationPending = true
+        if !flushScheduled {
+            flushScheduled = true
+            loop.flushAfterEvent(self)
+        }
+    }
+
     /// Deregisters and closes the descriptor, drops queued bytes and the delegate; idempotent.
     package func close() {
         guard !isClosed else { return }
@@ -209,7 +226,7 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
             }
             updateInterest()
             delegate?.channelConnected(self, code: 0)
-            if !out.isEmpty { flush() }
+            if !out.isEmpty || flushNotificationPending { flush() }
             return
         }
         if events.contains(.writable) { flush() }
@@ -230,10 +247,13 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
             let result = if let peer { peer.read(into: buffer) } else { Socket.read(fd, into: buffer) }
             switch result {
             case .bytes(let count):
-                delegate?.channelRead(self, UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                if !isDiscardingInput {
+                    delegate?.channelRead(self, UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                }
                 if count < buffer.count { return }
             case .endOfFile:
                 // Level-triggered epoll would report the FIN forever; stop asking for reads.
+                inputEnded = true
                 readPaused = true
                 updateInterest()
                 delegate?.channelReadEnded(self)
@@ -261,6 +281,10 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
         }
         if out.isEmpty && shutdownPending && !isClosed { shutdownWrite() }
         updateInterest()
+        if flushNotificationPending && out.isEmpty && !isClosed {
+            flushNotificationPending = false
+            delegate?.channelFlushed(self)
+        }
     }
 
     private func afterQueueing() {

@@ -71,16 +71,15 @@ final class Listener: EventLoopHandler, @unchecked Sendable {
             Socket.setNoDelay(client)
             let connection = ServerConnection(fd: client, loop: loop, context: context, listener: self)
             do {
-                try loop.register(client, events: .readable, handler: connection)
+                // Registers the connection's channel; on failure the channel has closed the descriptor.
+                try connection.start()
             } catch {
                 context.log.warning("cannot watch connection", ["error": "\(error)"])
-                Posix.close(client)
                 context.open.subtract(1, ordering: .relaxed)
                 continue
             }
             connections[ObjectIdentifier(connection)] = connection
             context.accepted.add(1, ordering: .relaxed)
-            connection.start()
         }
     }
 
