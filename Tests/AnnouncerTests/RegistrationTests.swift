@@ -124,6 +124,23 @@ struct RegistrationTests {
                 Step(event: done(.written), expect: [registered()]),
             ]),
         Scenario(
+            name: "a write that timed out but landed is found on the retry and reported registered, then deregistered",
+            steps: [
+                Step(event: up, expect: [perform(.grantLease(ttl: 3))]),
+                Step(event: done(.granted(lease)), expect: [perform(.writeKey(lease))]),
+                Step(
+                    event: done(.failed("timed out")),
+                    expect: [.report(.storeLost(error: "timed out", retryIn: .milliseconds(100)))]),
+                Step(
+                    advance: .milliseconds(100), event: .timer, expect: [perform(.writeKey(lease))]),
+                Step(event: done(.alreadyHeld), expect: [.report(.storeBack(failures: 1)), registered()]),
+                Step(event: .terminate, expect: [perform(.deleteKey(lease))]),
+                Step(event: done(.deleted), expect: [perform(.revoke(lease))]),
+                Step(
+                    event: done(.revoked),
+                    expect: [.report(.deregistered(reason: "stopping")), .report(.stopped), .exit(0)]),
+            ]),
+        Scenario(
             name: "checks during a store outage wait for the backoff instead of adding calls",
             steps: register + [
                 Step(advance: .seconds(1), event: up, expect: [perform(.keepAlive(lease))]),

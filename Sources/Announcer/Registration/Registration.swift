@@ -178,10 +178,15 @@ package struct Registration: Sendable {
                 announced = true
                 reregisterReason = nil
             }
-        case (.writeKey, .alreadyHeld):
+        case (.writeKey(let id), .alreadyHeld):
             keyHeld = true
             verifyDue = false
             occupiedBy = nil
+            if !announced {
+                // An earlier write that timed out had landed: the key is ours and routers use it.
+                actions.append(.report(.registered(lease: id, ttl: configuration.ttl, reason: nil)))
+                announced = true
+            }
         case (.writeKey, .occupied(let value, let owner)):
             keyHeld = false
             verifyDue = false

@@ -231,9 +231,9 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
         }
         if events.contains(.writable) { flush() }
         guard !isClosed else { return }
-        if !readPaused && (events.contains(.readable) || events.contains(.hangup)) {
+        if !readPaused && (events.contains(.readable) || events.overlaps(.hangup)) {
             readable()
-        } else if readPaused && events.contains(.hangup) {
+        } else if readPaused && events.overlaps(.hangup) {
             // Level-triggered HUP/ERR cannot be masked: with reads paused the peer is gone for good.
             fail(Posix.ECONNRESET)
         }

@@ -17,6 +17,10 @@ package struct IOEvents: OptionSet, Sendable {
     @inline(__always)
     package func contains(_ member: IOEvents) -> Bool { rawValue & member.rawValue == member.rawValue }
 
+    /// Whether any bit of `other` is set (`.hangup` is two bits, HUP and ERR, either of which counts).
+    @inline(__always)
+    package func overlaps(_ other: IOEvents) -> Bool { rawValue & other.rawValue != 0 }
+
     /// Sets the bits of `member`.
     @inline(__always)
     @discardableResult
