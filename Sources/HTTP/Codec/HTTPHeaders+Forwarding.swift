@@ -9,11 +9,11 @@ extension HTTPHeaders {
     /// Appends `name: value\r\n` for every end-to-end field: hop-by-hop fields, the fields listed in
     /// `Connection`, `Content-Length` (the writer frames the body itself) and the lower-case names in
     /// `dropping` are left out.
-    package func writeEndToEnd(into out: inout [UInt8], dropping: [[UInt8]] = []) {
+    package func writeEndToEnd(into out: inout [UInt8], dropping: [StaticString] = []) {
         // Each token of Connection names a field the sender meant for this hop only; tokens that are
         // hop-by-hop anyway (`keep-alive`, `upgrade`) need no entry, so the usual head allocates none.
         var named: [Range<Int>] = []
-        for index in fields.indices where matches(index, "connection") {
+        for index in fields.indices where matchesLiteral(index, "connection") {
             let field = fields[index]
             var start = Int(field.valueStart)
             let end = Int(field.valueEnd)
@@ -24,17 +24,13 @@ extension HTTPHeaders {
                 var b = stop
                 while a < b && (storage[a] == 0x20 || storage[a] == 0x09) { a += 1 }
                 while b > a && (storage[b - 1] == 0x20 || storage[b - 1] == 0x09) { b -= 1 }
-                if a < b && !isListed(a..<b, HTTPHeaders.hopByHopBytes) {
-                    named.append(a..<b)
-                }
+                if a < b && !isHopByHop(a..<b) { named.append(a..<b) }
                 start = stop + 1
             }
         }
         for field in fields {
             let name = Int(field.nameStart)..<Int(field.nameEnd)
-            if isListed(name, HTTPHeaders.hopByHopBytes) || isListed(name, dropping) || isNamed(name, named) {
-                continue
-            }
+            if isHopByHop(name) || isListed(name, dropping) || isNamed(name, named) { continue }
             out.append(contentsOf: storage[name])
             out.append(0x3A)
             out.append(0x20)
@@ -59,15 +55,25 @@ extension HTTPHeaders {
         return count
     }
 
-    /// Whether `storage[range]` equals one of the lower-case `names`, ignoring case.
-    private func isListed(_ range: Range<Int>, _ names: [[UInt8]]) -> Bool {
-        let length = range.count
-        outer: for name in names where name.count == length {
-            for offset in 0..<length where lowercased(storage[range.lowerBound + offset]) != name[offset] {
-                continue outer
-            }
-            return true
+    /// Whether `storage[range]` names one of `hopByHop`. A switch on the length, then one comparison
+    /// against a literal: no per-name array to retain, as a loop over `[[UInt8]]` had.
+    private func isHopByHop(_ range: Range<Int>) -> Bool {
+        switch range.count {
+        case 2: equals(range, "te")
+        case 7: equals(range, "trailer") || equals(range, "upgrade")
+        case 10: equals(range, "connection") || equals(range, "keep-alive")
+        case 14: equals(range, "content-length")
+        case 16: equals(range, "proxy-connection")
+        case 17: equals(range, "transfer-encoding")
+        case 18: equals(range, "proxy-authenticate")
+        case 19: equals(range, "proxy-authorization")
+        default: false
         }
+    }
+
+    /// Whether `storage[range]` equals one of the lower-case `names`, ignoring case.
+    private func isListed(_ range: Range<Int>, _ names: [StaticString]) -> Bool {
+        for name in names where equals(range, name) { return true }
         return false
     }
 
@@ -82,6 +88,4 @@ extension HTTPHeaders {
         }
         return false
     }
-
-    private static let hopByHopBytes: [[UInt8]] = hopByHop.map { Array($0.utf8) }
 }

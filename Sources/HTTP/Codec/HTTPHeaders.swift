@@ -194,6 +194,25 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, 
         return true
     }
 
+    /// `matches` for a lower-case literal name: no `String` to look into.
+    func matchesLiteral(_ index: Int, _ name: StaticString) -> Bool {
+        let field = fields[index]
+        return equals(Int(field.nameStart)..<Int(field.nameEnd), name)
+    }
+
+    /// Whether `storage[range]` equals the lower-case ASCII `literal`, ignoring case.
+    func equals(_ range: Range<Int>, _ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard range.count == count else { return false }
+        let pointer = literal.utf8Start
+        return storage.withUnsafeBufferPointer { stored in
+            for offset in 0..<count where lowercased(stored[range.lowerBound + offset]) != pointer[offset] {
+                return false
+            }
+            return true
+        }
+    }
+
     private func equalsIgnoringCase(_ start: Int, _ wanted: [UInt8]) -> Bool {
         for offset in wanted.indices where lowercased(storage[start + offset]) != lowercased(wanted[offset]) {
             return false

@@ -24,9 +24,9 @@ package enum ClientFraming: Sendable, Equatable {
 /// unchanged; `X-Forwarded-For` gets the client address appended; `X-Real-IP`, `X-Forwarded-Proto` and
 /// `X-Forwarded-Host` are set; no `Via` is added (nginx adds none); `Expect` is answered by the proxy.
 package enum ForwardRules {
-    private static let requestDropped: [[UInt8]] = [
+    private static let requestDropped: [StaticString] = [
         "x-forwarded-for", "x-real-ip", "x-forwarded-proto", "x-forwarded-host", "expect",
-    ].map { Array($0.utf8) }
+    ]
 
     /// Whether `head` asks to switch protocols (`Connection: upgrade` with an `Upgrade` field).
     package static func upgradeProtocol(of head: HTTPRequestHead) -> String? {
