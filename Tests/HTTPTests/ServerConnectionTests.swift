@@ -1,3 +1,4 @@
+import Dispatch
 import HTTP
 import Platform
 import Synchronization
@@ -6,7 +7,9 @@ import Testing
 
 /// How one server connection ends and resumes: lingering after a rejection, input held at the
 /// pipelining limit, a stream to a peer that stops reading, a slow head, a peer that half-closes.
-@Suite(.timeLimit(.minutes(2)))
+// Serialized: the tests read with blocking calls on the cooperative pool, and some answers come from
+// tasks that need a thread of that same pool.
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct ServerConnectionTests {
     private func stillServes(_ endpoint: Endpoint) async throws -> Bool {
         let client = HTTPClient()
@@ -87,6 +90,25 @@ struct ServerConnectionTests {
             let answer = connection.readToEnd()
             #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(answer.hasSuffix("\r\n\r\n/half"))
+        }
+    }
+
+    @Test func peerThatHalfClosesGetsEveryAnswerStillOwedFromOtherThreads() async throws {
+        // Answered later from another thread: when the FIN is read, both answers are still owed.
+        let later = ClosureHandler { request, responder in
+            let path = request.head.path
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) {
+                responder.respond(HTTPResponse(status: 200, body: Array(path.utf8)))
+            }
+        }
+        try await withServer(handler: later) { _, endpoint in
+            let connection = try RawConnection(port: endpoint.port)
+            connection.send("GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\n")
+            RawSocket.shutdownWrite(connection.fd)
+            let answer = connection.readToEnd()
+            #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(answer.contains("\r\n\r\n/oneHTTP/1.1 200 OK\r\n"))
+            #expect(answer.hasSuffix("\r\n\r\n/two"))
         }
     }
 }

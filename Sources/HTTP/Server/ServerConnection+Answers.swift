@@ -62,7 +62,7 @@ extension ServerConnection {
         } else {
             channel.write { ended = answers.drain(into: &$0) }
         }
-        guard ended else { return }
+        guard ended else { return closeAfterFlushingIfNothingOwed() }
         readingStopped = true
         updateReading()
         for writer in answers.removeAll() { writer.markClosed() }

@@ -15,6 +15,8 @@ final class ServerConnection: SocketChannelDelegate, @unchecked Sendable {
     var answers = PipelinedAnswers()
     /// No more requests are read: the last one asked to close, was rejected, or the peer sent FIN.
     var readingStopped = false
+    /// The peer sent FIN with answers still owed: close once they are written.
+    private var peerEnded = false
     /// The connection closes (or lingers) once everything queued is written.
     private var closeWhenFlushed = false
     private var lingering = false
@@ -158,8 +160,16 @@ final class ServerConnection: SocketChannelDelegate, @unchecked Sendable {
             // With nothing owed, or a stream the peer left, nobody reads the rest.
             close()
         } else {
-            closeAfterFlushing()
+            // A half-closed peer still reads: the answers it is owed (some may come later from other
+            // threads) go out first; `drain` closes once the last one is written.
+            peerEnded = true
+            closeAfterFlushingIfNothingOwed()
         }
+    }
+
+    /// After the peer's FIN: closes once every answer owed is written.
+    func closeAfterFlushingIfNothingOwed() {
+        if peerEnded && answers.isEmpty { closeAfterFlushing() }
     }
 
     func channelFailed(_ channel: SocketChannel, code: Int32) {
