@@ -51,7 +51,7 @@ struct AnnouncerAgainstRouterStoreTests {
         #expect(await eventually { harness.log.contains("msg=\"store lost\"") }, "log:\n\(harness.log)")
         harness.process.signal(SIGTERM)
         // Nothing was ever registered, so there is nothing to clean up: a clean exit.
-        #expect(harness.process.waitForExit(timeout: .seconds(5)) == 0, "log:\n\(harness.log)")
+        #expect(await harness.process.exitStatus(within: .seconds(5)) == 0, "log:\n\(harness.log)")
         #expect(harness.log.components(separatedBy: "msg=\"store lost\"").count == 2, "log:\n\(harness.log)")
     }
 }

@@ -117,7 +117,7 @@ enum EndToEnd {
         defer { harness.stop() }
         let kv = try #require(await harness.waitForKey(in: store.client), "no key; log:\n\(harness.log)")
         harness.process.signal(SIGTERM)
-        #expect(harness.process.waitForExit(timeout: .seconds(5)) == 0, "log:\n\(harness.log)")
+        #expect(await harness.process.exitStatus(within: .seconds(5)) == 0, "log:\n\(harness.log)")
         // Gone when the process is: no waiting on a TTL.
         #expect(try await store.client.get(harness.key) == nil)
         await #expect(throws: KVError.self) { try await store.client.timeToLive(kv.lease ?? LeaseID(0), keys: false) }

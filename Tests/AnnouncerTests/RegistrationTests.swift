@@ -141,6 +141,17 @@ struct RegistrationTests {
                     expect: [.report(.deregistered(reason: "stopping")), .report(.stopped), .exit(0)]),
             ]),
         Scenario(
+            name: "a stop while the first write is in flight deletes the key it may have written and says so",
+            steps: [
+                Step(event: up, expect: [perform(.grantLease(ttl: 3))]),
+                Step(event: done(.granted(lease)), expect: [perform(.writeKey(lease))]),
+                Step(event: .terminate, expect: [perform(.deleteKey(lease))]),
+                Step(event: done(.deleted), expect: [perform(.revoke(lease))]),
+                Step(
+                    event: done(.revoked),
+                    expect: [.report(.deregistered(reason: "stopping")), .report(.stopped), .exit(0)]),
+            ]),
+        Scenario(
             name: "checks during a store outage wait for the backoff instead of adding calls",
             steps: register + [
                 Step(advance: .seconds(1), event: up, expect: [perform(.keepAlive(lease))]),

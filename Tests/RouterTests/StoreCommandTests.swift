@@ -31,7 +31,7 @@ struct StoreCommandTests {
         defer { store.kill9() }
         #expect(await waitHealthy(port), "never healthy: \(store.output)")
         store.signal(Posix.SIGTERM)
-        #expect(store.waitForExit(timeout: .seconds(10)) == 0)
+        #expect(await store.exitStatus(within: .seconds(10)) == 0)
         #expect(store.output.contains("msg=\"store stopping\""))
     }
 
@@ -47,7 +47,7 @@ struct StoreCommandTests {
             ["store", "--listen", "127.0.0.1:\(port)", "--data-dir", directory.file("b"), "--log-level", "error"],
             in: directory, log: "b.log")
         defer { second.kill9() }
-        #expect(second.waitForExit(timeout: .seconds(10)) == 1)
+        #expect(await second.exitStatus(within: .seconds(10)) == 1)
         #expect(second.output == "router store: bind 127.0.0.1:\(port): Address already in use\n")
     }
 

@@ -112,7 +112,7 @@ struct UpCommandTests {
         let helpers = Self.nginxProcesses(dataDir: dataDir)
         #expect(helpers.count >= (nginx ? 2 : 0), "nginx master and worker: \(helpers)")
         up.signal(Posix.SIGINT)
-        #expect(up.waitForExit(timeout: .seconds(15)) == 0, "\(up.output)")
+        #expect(await up.exitStatus(within: .seconds(15)) == 0, "\(up.output)")
         #expect(up.output.contains("component=up msg=stopping reason=SIGINT"))
         #expect(up.output.contains("component=up msg=stopped reason=SIGINT"))
         #expect(!Self.isListening(listen))
@@ -134,7 +134,7 @@ struct UpCommandTests {
         let master = try #require(nginx.first, "no nginx pid file: \(up.output)")
         kill(master, SIGTERM)  // someone else stops our nginx
         #expect(await eventually(timeout: .seconds(15)) { !up.isRunning }, "\(up.output)")
-        #expect(up.waitForExit(timeout: .seconds(5)) == 1)
+        #expect(await up.exitStatus(within: .seconds(5)) == 1)
         #expect(
             up.output.contains("component=up msg=stopping reason=\"nginx failed: exited with status 0\""),
             "\(up.output)")
@@ -160,7 +160,7 @@ struct UpCommandTests {
             ],
             logPath: home.file("up.log"), environment: Self.newUser(home: home.path))
         defer { up.kill9() }
-        #expect(up.waitForExit(timeout: .seconds(15)) == 1)
+        #expect(await up.exitStatus(within: .seconds(15)) == 1)
         #expect(up.output == "router up: bind 127.0.0.1:\(busy): Address already in use\n")
         #expect(!Self.isListening(storeListen), "the store started first must be stopped again")
     }

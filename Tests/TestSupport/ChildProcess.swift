@@ -80,6 +80,28 @@ package final class ChildProcess: Sendable {
         return process.terminationStatus
     }
 
+    /// `waitForExit` without blocking a thread of Swift's cooperative pool while it waits: with two such
+    /// threads in CI, blocking waits starved servers that tests run in process (their handlers need the pool).
+    package func exitStatus(within timeout: Duration) async -> Int32? {
+        let resumed = Mutex(false)
+        let exited = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let finish: @Sendable (Bool) -> Void = { value in
+                let first = resumed.withLock { done in
+                    defer { done = true }
+                    return !done
+                }
+                if first { continuation.resume(returning: value) }
+            }
+            self.exited.notify(queue: .global()) { finish(true) }
+            let (seconds, attoseconds) = timeout.components
+            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { finish(false) }
+        }
+        guard exited, let process = process.withLock({ $0 }) else { return nil }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     private func waitForExitSignal(within timeout: Duration) -> Bool {
         let (seconds, attoseconds) = timeout.components
         let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)

@@ -136,7 +136,11 @@ package struct Registration: Sendable {
             guard !stopping else { break }
             stopping = true
             retryAt = nil
-            if case .writeKey? = pending { keyHeld = true }  // it may have landed: delete to be sure
+            if case .writeKey? = pending {
+                // It may have landed, and routers may route to it: delete to be sure, and say so.
+                keyHeld = true
+                announced = true
+            }
             pending = nil
         }
         if !finished { actions += reconcile(at: now) }
