@@ -28,4 +28,38 @@ struct FuzzRegressionTests {
             Self.lineOfExactlyTheLimit, splits: Array(1..<Self.lineOfExactlyTheLimit.count), limits: Self.fuzzLimits)
         #expect(bytewise == whole)
     }
+
+    /// http-response finding: a body read until close that passes `maxBody` failed at once when the bytes
+    /// came whole, but was delivered up to the limit when they came one by one. Now both deliver the bytes
+    /// up to the limit, then fail.
+    @Test(arguments: [false, true])
+    func anUntilCloseBodyPastTheLimitGivesTheSameEventsHoweverItIsSliced(bytewise: Bool) {
+        let input = Array("HTTP/1.1 200 OK\r\n\r\n0123456789abcde".utf8)
+        var parser = HTTPResponseParser(limits: HTTPLimits(maxBody: 10))
+        var body: [UInt8] = []
+        var failure: HTTPParseError?
+        let slices: [ArraySlice<UInt8>] = bytewise ? input.indices.map { input[$0...$0] } : [input[...]]
+        for slice in slices {
+            let stopped = Array(slice).withUnsafeBytes { buffer -> Bool in
+                var offset = 0
+                while true {
+                    do {
+                        let (used, event) = try parser.next(UnsafeRawBufferPointer(rebasing: buffer[offset...]))
+                        offset += used
+                        switch event {
+                        case .body(let part): body += part
+                        case .needMore: return false
+                        case .head, .end: break
+                        }
+                    } catch {
+                        failure = error as? HTTPParseError
+                        return true
+                    }
+                }
+            }
+            if stopped { break }
+        }
+        #expect(String(decoding: body, as: UTF8.self) == "0123456789")
+        #expect(failure == .bodyTooLarge(limit: 10))
+    }
 }

@@ -151,10 +151,13 @@ package struct HTTPParser<Head: HTTPParsableHead> {
             }
         case .untilClose(let received):
             guard !input.isEmpty else { return (0, .needMore) }
-            // A body read until close has no declared size; the same limit as a declared one applies.
-            guard input.count <= limits.maxBody - received else { throw .bodyTooLarge(limit: limits.maxBody) }
-            state = .untilClose(received: received + input.count)
-            return (input.count, .body(input))
+            // A body read until close has no declared size; the same limit as a declared one applies. Bytes up
+            // to the limit are delivered and the first byte past it fails, however the input is sliced.
+            let room = limits.maxBody - received
+            guard room > 0 else { throw .bodyTooLarge(limit: limits.maxBody) }
+            let count = min(room, input.count)
+            state = .untilClose(received: received + count)
+            return (count, .body(UnsafeRawBufferPointer(rebasing: input[0..<count])))
         }
     }
 
