@@ -58,10 +58,11 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, 
         firstIndex(of: name).map { value(at: $0) }
     }
 
-    /// Calls `body` with the bytes of the first value of `name` (no `String` is made); nil when absent.
+    /// What `body` makes of the bytes of the first value of `name` (no `String` of the value is made);
+    /// nil when the field is absent.
     package func withFirstValue(
         of name: String, _ body: (UnsafeBufferPointer<UInt8>) -> String?
-    ) -> String?? {
+    ) -> String? {
         guard let index = firstIndex(of: name) else { return nil }
         let field = fields[index]
         return storage.withUnsafeBufferPointer { buffer in

@@ -139,11 +139,6 @@ package final class SocketChannel: EventLoopHandler, @unchecked Sendable {
         }
     }
 
-    /// Queues `bytes` like `queue(_:)` does.
-    package func queue(_ bytes: UnsafeRawBufferPointer) {
-        queue { $0.append(contentsOf: bytes) }
-    }
-
     /// Called by the loop for a channel that queued bytes during the event it just handled.
     func flushDeferred() {
         flushScheduled = false

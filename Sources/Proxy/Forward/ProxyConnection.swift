@@ -205,7 +205,7 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
             body = parser.isChunkedBody ? .chunked : .none
         }
         let matcher = shared.matcher
-        guard let found = head.headers.withFirstValue(of: "host", { matcher.app(fromHost: $0) }), let app = found,
+        guard let app = head.headers.withFirstValue(of: "host", { matcher.app(fromHost: $0) }),
             let route = worker.table.route(app)
         else {
             return respondLocally(
