@@ -203,15 +203,7 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, 
 
     /// Whether `storage[range]` equals the lower-case ASCII `literal`, ignoring case.
     func equals(_ range: Range<Int>, _ literal: StaticString) -> Bool {
-        let count = literal.utf8CodeUnitCount
-        guard range.count == count else { return false }
-        let pointer = literal.utf8Start
-        return storage.withUnsafeBufferPointer { stored in
-            for offset in 0..<count where lowercased(stored[range.lowerBound + offset]) != pointer[offset] {
-                return false
-            }
-            return true
-        }
+        storage.withUnsafeBytes { HeadParser.equals($0, range, literal) }
     }
 
     private func equalsIgnoringCase(_ start: Int, _ wanted: [UInt8]) -> Bool {
