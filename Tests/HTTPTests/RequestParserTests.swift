@@ -82,6 +82,31 @@ struct RequestParserTests {
                 .keepAlive)
     }
 
+    @Test(
+        arguments: [
+            (["Connection": "close"], true),
+            (["CONNECTION": "Close"], true),
+            (["Connection": "keep-alive, \tClose \t"], true),
+            (["Connection": "upgrade,close"], true),
+            (["Connection": ",,close,"], true),
+            (["Connection": "closed"], false),
+            (["Connection": "clos"], false),
+            (["Connection": "keep-alive, c lose"], false),
+            (["Connections": "close"], false),
+            (["X-Connection": "close"], false),
+            ([:], false),
+        ] as [(HTTPHeaders, Bool)])
+    func connectionTokensMatchWholeListItemsIgnoringCase(headers: HTTPHeaders, containsClose: Bool) {
+        #expect(headers.containsToken("close", in: "connection") == containsClose)
+    }
+
+    @Test func aTokenInALaterFieldOfTheSameNameCounts() {
+        let headers = HTTPHeaders([("Connection", "keep-alive"), ("Connection", "Upgrade")])
+        #expect(headers.containsToken("upgrade", in: "connection"))
+        #expect(headers.containsToken("keep-alive", in: "connection"))
+        #expect(!headers.containsToken("close", in: "connection"))
+    }
+
     struct Malformed: CustomTestStringConvertible, Sendable {
         let name: String
         let bytes: [UInt8]

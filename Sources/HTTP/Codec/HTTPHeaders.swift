@@ -111,25 +111,27 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, 
     }
 
     /// Whether the comma-separated values of `name` contain `token`, case-insensitively
-    /// (`Connection: keep-alive, Close` contains `close`).
-    package func containsToken(_ token: String, in name: String) -> Bool {
-        let wanted = Array(token.utf8)
-        for index in fields.indices where matches(index, name) {
-            let field = fields[index]
-            var start = Int(field.valueStart)
-            let end = Int(field.valueEnd)
-            while start <= end {
-                var stop = start
-                while stop < end && storage[stop] != UInt8(ascii: ",") { stop += 1 }
-                var a = start
-                var b = stop
-                while a < b && (storage[a] == 0x20 || storage[a] == 0x09) { a += 1 }
-                while b > a && (storage[b - 1] == 0x20 || storage[b - 1] == 0x09) { b -= 1 }
-                if b - a == wanted.count && equalsIgnoringCase(a, wanted) { return true }
-                start = stop + 1
+    /// (`Connection: keep-alive, Close` contains `close`); both literals are lower-case.
+    package func containsToken(_ token: StaticString, in name: StaticString) -> Bool {
+        // Literals only: called for every message, so no String and no array per call.
+        storage.withUnsafeBytes { stored in
+            for index in fields.indices where HeadParser.equals(stored, nameRange(index), name) {
+                let field = fields[index]
+                var start = Int(field.valueStart)
+                let end = Int(field.valueEnd)
+                while start <= end {
+                    var stop = start
+                    while stop < end && stored[stop] != UInt8(ascii: ",") { stop += 1 }
+                    var a = start
+                    var b = stop
+                    while a < b && (stored[a] == 0x20 || stored[a] == 0x09) { a += 1 }
+                    while b > a && (stored[b - 1] == 0x20 || stored[b - 1] == 0x09) { b -= 1 }
+                    if HeadParser.equals(stored, a..<b, token) { return true }
+                    start = stop + 1
+                }
             }
+            return false
         }
-        return false
     }
 
     package func makeIterator() -> AnyIterator<(name: String, value: String)> {
@@ -197,20 +199,18 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, 
 
     /// `matches` for a lower-case literal name: no `String` to look into.
     func matchesLiteral(_ index: Int, _ name: StaticString) -> Bool {
+        equals(nameRange(index), name)
+    }
+
+    /// Where the name of field `index` is in `storage`.
+    func nameRange(_ index: Int) -> Range<Int> {
         let field = fields[index]
-        return equals(Int(field.nameStart)..<Int(field.nameEnd), name)
+        return Int(field.nameStart)..<Int(field.nameEnd)
     }
 
     /// Whether `storage[range]` equals the lower-case ASCII `literal`, ignoring case.
     func equals(_ range: Range<Int>, _ literal: StaticString) -> Bool {
         storage.withUnsafeBytes { HeadParser.equals($0, range, literal) }
-    }
-
-    private func equalsIgnoringCase(_ start: Int, _ wanted: [UInt8]) -> Bool {
-        for offset in wanted.indices where lowercased(storage[start + offset]) != lowercased(wanted[offset]) {
-            return false
-        }
-        return true
     }
 
     private func string(_ start: Int, _ end: Int) -> String {
