@@ -45,12 +45,11 @@ enum HeadParser {
     ) throws(HTTPParseError) -> FieldSummary {
         var summary = FieldSummary()
         // One copy of the field bytes; every field points into it.
-        let storage = [UInt8](unsafeUninitializedCapacity: bytes.count - 2 - start) { buffer, count in
+        let fieldBytes = UnsafeRawBufferPointer(rebasing: bytes[start..<(bytes.count - 2)])
+        let storage = [UInt8](unsafeUninitializedCapacity: fieldBytes.count) { buffer, count in
             // One memcpy; `Array(bytes[range])` copied through the slice's generic iterator.
-            count = buffer.count
-            if count > 0 {
-                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: .init(rebasing: bytes[start..<start + count]))
-            }
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: fieldBytes)
+            count = fieldBytes.count
         }
         var fields: [HTTPHeaders.Field] = []
         // Most heads have a handful of fields: one allocation instead of growing 1, 2, 4, 8.
