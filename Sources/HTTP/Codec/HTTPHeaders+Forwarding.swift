@@ -13,20 +13,9 @@ extension HTTPHeaders {
         // Each token of Connection names a field the sender meant for this hop only; tokens that are
         // hop-by-hop anyway (`keep-alive`, `upgrade`) need no entry, so the usual head allocates none.
         var named: [Range<Int>] = []
-        for index in fields.indices where matchesLiteral(index, "connection") {
-            let field = fields[index]
-            var start = Int(field.valueStart)
-            let end = Int(field.valueEnd)
-            while start < end {
-                var stop = start
-                while stop < end && storage[stop] != UInt8(ascii: ",") { stop += 1 }
-                var a = start
-                var b = stop
-                while a < b && (storage[a] == 0x20 || storage[a] == 0x09) { a += 1 }
-                while b > a && (storage[b - 1] == 0x20 || storage[b - 1] == 0x09) { b -= 1 }
-                if a < b && !isHopByHop(a..<b) { named.append(a..<b) }
-                start = stop + 1
-            }
+        _ = containsListItem(in: "connection") { item in
+            if !item.isEmpty && !isHopByHop(item) { named.append(item) }
+            return false
         }
         for field in fields {
             let name = Int(field.nameStart)..<Int(field.nameEnd)

@@ -114,6 +114,12 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, 
     /// (`Connection: keep-alive, Close` contains `close`); both literals are lower-case.
     package func containsToken(_ token: StaticString, in name: StaticString) -> Bool {
         // Literals only: called for every message, so no String and no array per call.
+        containsListItem(in: name) { equals($0, token) }
+    }
+
+    /// Whether `matching` holds for one of the comma-separated items (trimmed of spaces and tabs, empty ones
+    /// included) of the fields called `name`; stops at the first that does.
+    func containsListItem(in name: StaticString, where matching: (Range<Int>) -> Bool) -> Bool {
         storage.withUnsafeBytes { stored in
             for index in fields.indices where HeadParser.equals(stored, nameRange(index), name) {
                 let field = fields[index]
@@ -126,7 +132,7 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, 
                     var b = stop
                     while a < b && (stored[a] == 0x20 || stored[a] == 0x09) { a += 1 }
                     while b > a && (stored[b - 1] == 0x20 || stored[b - 1] == 0x09) { b -= 1 }
-                    if HeadParser.equals(stored, a..<b, token) { return true }
+                    if matching(a..<b) { return true }
                     start = stop + 1
                 }
             }
