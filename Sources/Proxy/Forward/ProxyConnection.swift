@@ -48,6 +48,9 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
         }
 
         var instance: Instance { route.instances[instanceIndex] }
+        /// Where the instance listens, read without copying the rest of `instance` (its strings' counts are
+        /// shared by every worker).
+        var socketAddress: SocketAddress { route.instances[instanceIndex].socketAddress }
         /// Every instance tried so far, the current one last.
         var tried: [Int] { triedBefore + [instanceIndex] }
         var isIdempotent: Bool {
@@ -86,7 +89,7 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
         self.worker = worker
         parser = HTTPRequestParser(limits: worker.shared.configuration.limits)
         self.clientIP = clientIP
-        deadline = worker.loop.now + worker.shared.headerTimeout
+        deadline = worker.loop.now + worker.timeouts.header
         channel.delegate = self
     }
 
@@ -96,13 +99,13 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
         deadlineKind = kind
         let now = worker.loop.now
         switch kind {
-        case .header: deadline = now + shared.headerTimeout
-        case .idle: deadline = now + shared.idleTimeout
-        case .body: deadline = now + shared.bodyTimeout
-        case .connect: deadline = now + shared.connectTimeout
-        case .upstream: deadline = now + shared.upstreamTimeout
-        case .tunnel: deadline = now + shared.tunnelTimeout
-        case .linger: deadline = now + shared.lingerTimeout
+        case .header: deadline = now + worker.timeouts.header
+        case .idle: deadline = now + worker.timeouts.idle
+        case .body: deadline = now + worker.timeouts.body
+        case .connect: deadline = now + worker.timeouts.connect
+        case .upstream: deadline = now + worker.timeouts.upstream
+        case .tunnel: deadline = now + worker.timeouts.tunnel
+        case .linger: deadline = now + worker.timeouts.linger
         }
     }
 
@@ -204,7 +207,7 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
         } else {
             body = parser.isChunkedBody ? .chunked : .none
         }
-        let matcher = shared.matcher
+        let matcher = worker.matcher
         guard let app = head.headers.withFirstValue(of: "host", { matcher.app(fromHost: $0) }),
             let route = worker.table.route(app)
         else {
@@ -230,7 +233,7 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
     /// Sends the head (and later the body) to the exchange's instance on a pooled or new connection.
     func send() {
         guard let exchange else { return }
-        let (found, code) = worker.pool.connection(to: exchange.instance.socketAddress)
+        let (found, code) = worker.pool.connection(to: exchange.socketAddress)
         guard let upstream = found else {
             return upstreamFailedBeforeResponse(.connectFailed(code: code), reused: false)
         }
@@ -380,7 +383,7 @@ final class ProxyConnection: SocketChannelDelegate, UpstreamExchange, @unchecked
     func upstreamEnd(_ connection: UpstreamConnection) {
         guard let exchange, exchange.upstream === connection else { return }
         if exchange.framing == .chunked { channel.write(Array("0\r\n\r\n".utf8)) }
-        worker.health.recordSuccess(exchange.instance.socketAddress)
+        worker.health.recordSuccess(exchange.socketAddress)
         worker.metrics.count(app: exchange.app, status: exchange.status)
         exchange.upstream = nil
         finish()

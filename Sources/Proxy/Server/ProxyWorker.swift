@@ -8,24 +8,31 @@ package final class ProxyShared: Sendable {
     let log: Log
     let matcher: HostMatcher
     let openConnections = Atomic<Int>(0)
-    let headerTimeout: Int64
-    let idleTimeout: Int64
-    let bodyTimeout: Int64
-    let upstreamTimeout: Int64
-    let connectTimeout: Int64
-    let tunnelTimeout: Int64
-    let lingerTimeout: Int64 = 2_000_000_000
 
     package init(configuration: ProxyConfiguration, log: Log) {
         self.configuration = configuration
         self.log = log
         matcher = HostMatcher(domain: configuration.domain)
-        headerTimeout = configuration.headerTimeout.nanoseconds
-        idleTimeout = configuration.idleTimeout.nanoseconds
-        bodyTimeout = configuration.bodyTimeout.nanoseconds
-        upstreamTimeout = configuration.upstreamTimeout.nanoseconds
-        connectTimeout = configuration.connectTimeout.nanoseconds
-        tunnelTimeout = configuration.tunnelTimeout.nanoseconds
+    }
+}
+
+/// The connection deadlines in loop-clock nanoseconds.
+struct ProxyTimeouts {
+    let header: Int64
+    let idle: Int64
+    let body: Int64
+    let upstream: Int64
+    let connect: Int64
+    let tunnel: Int64
+    let linger: Int64 = 2_000_000_000
+
+    init(_ configuration: ProxyConfiguration) {
+        header = configuration.headerTimeout.nanoseconds
+        idle = configuration.idleTimeout.nanoseconds
+        body = configuration.bodyTimeout.nanoseconds
+        upstream = configuration.upstreamTimeout.nanoseconds
+        connect = configuration.connectTimeout.nanoseconds
+        tunnel = configuration.tunnelTimeout.nanoseconds
     }
 }
 
@@ -35,6 +42,10 @@ package final class ProxyShared: Sendable {
 package final class ProxyWorker: @unchecked Sendable {
     let loop: EventLoop
     let shared: ProxyShared
+    /// Copies of what every request reads from `shared`: with two or more workers, touching the one shared
+    /// object per request (its reference count) moved a cache line between cores each time.
+    let matcher: HostMatcher
+    let timeouts: ProxyTimeouts
     /// Upstream keep-alive connections; tests set its `connector`.
     package let pool: UpstreamPool
     /// The routing table in service on this loop.
@@ -49,6 +60,9 @@ package final class ProxyWorker: @unchecked Sendable {
     package init(loop: EventLoop, shared: ProxyShared) {
         self.loop = loop
         self.shared = shared
+        // A matcher of its own: the copy in `shared` would share its strings' storage, and so their counts.
+        matcher = HostMatcher(domain: shared.configuration.domain)
+        timeouts = ProxyTimeouts(shared.configuration)
         var pool = UpstreamPool.Configuration()
         pool.maxIdlePerAddress = shared.configuration.maxIdlePerInstance
         pool.highWater = shared.configuration.highWater
