@@ -13,7 +13,7 @@ struct LifecycleTests {
     struct Refused: Error {}
 
     @Test func partsStopInReverseOrderOfStartWhenAPartFails() async throws {
-        let lifecycle = Lifecycle(log: Log(component: "test", level: .error), terminate: [])
+        let lifecycle = Lifecycle(log: Log(component: "test", level: .error), terminate: [], hangup: [])
         defer { lifecycle.close() }
         let journal = Journal()
         for name in ["store", "sync", "nginx"] {
@@ -25,7 +25,7 @@ struct LifecycleTests {
     }
 
     @Test func aPartThatFailsToStartStopsThoseAlreadyStartedAndRethrows() async throws {
-        let lifecycle = Lifecycle(log: Log(component: "test", level: .error), terminate: [])
+        let lifecycle = Lifecycle(log: Log(component: "test", level: .error), terminate: [], hangup: [])
         defer { lifecycle.close() }
         let journal = Journal()
         _ = try await lifecycle.start("store", { journal.add("start store") }, stop: { journal.add("stop store") })
@@ -45,7 +45,7 @@ struct LifecycleTests {
     }
 
     @Test func aPartThatFinishesItsWorkEndsTheGroupWithItsStatusAndStopsTheRest() async throws {
-        let lifecycle = Lifecycle(log: Log(component: "test", level: .error), terminate: [])
+        let lifecycle = Lifecycle(log: Log(component: "test", level: .error), terminate: [], hangup: [])
         defer { lifecycle.close() }
         let journal = Journal()
         for name in ["metrics", "sync"] {

@@ -145,6 +145,27 @@ struct ProxyProcessTests {
         #expect(running.proxy.output.contains("msg=\"proxy stopping\""))
     }
 
+    @Test func sighupLeavesTheProxyServingAndIsLogged() async throws {
+        let running = try await startProxy()
+        defer { running.stop() }
+        let upstream = try TestUpstream(name: "a")
+        defer { upstream.stop() }
+        try await running.store.store.put("/services/web/blog/blog@1", upstream.address)
+        let client = HTTPClient()
+        defer { client.shutdown() }
+        let endpoint = Endpoint(host: "127.0.0.1", port: running.port)
+        let blog = HTTPClientRequest(path: "/", headers: ["Host": "blog.example.test"])
+        #expect(await eventually { try await client.send(blog, to: endpoint).status == 200 })
+        // Its default action would end the process and every request in it.
+        running.proxy.signal(Posix.SIGHUP)
+        #expect(
+            await eventually { running.proxy.output.contains("msg=\"SIGHUP: nothing to read again; carrying on\"") },
+            "\(running.proxy.output)")
+        #expect(try await client.send(blog, to: endpoint).status == 200)
+        running.proxy.signal(Posix.SIGTERM)
+        #expect(running.proxy.waitForExit(timeout: .seconds(10)) == 0)
+    }
+
     @Test func metricsAndHealthAreServedOnTheAdminListener() async throws {
         let running = try await startProxy()
         defer { running.stop() }

@@ -35,6 +35,24 @@ struct StoreCommandTests {
         #expect(store.output.contains("msg=\"store stopping\""))
     }
 
+    @Test func sighupLeavesTheStoreServing() async throws {
+        let directory = try TemporaryDirectory("store-cli")
+        defer { directory.remove() }
+        let port = FreePort.next()
+        let store = try router(
+            ["store", "--listen", "127.0.0.1:\(port)", "--data-dir", directory.file("d"), "--log-level", "info"],
+            in: directory)
+        defer { store.kill9() }
+        #expect(await waitHealthy(port), "never healthy: \(store.output)")
+        store.signal(Posix.SIGHUP)
+        #expect(
+            await eventually { store.output.contains("msg=\"SIGHUP: nothing to read again; carrying on\"") },
+            "\(store.output)")
+        #expect(await waitHealthy(port))
+        store.signal(Posix.SIGTERM)
+        #expect(await store.exitStatus(within: .seconds(10)) == 0)
+    }
+
     @Test func aPortInUseIsOneLineAndStatusOne() async throws {
         let directory = try TemporaryDirectory("store-cli")
         defer { directory.remove() }

@@ -108,6 +108,20 @@ struct UpCommandTests {
         }
         #expect(served, "curl said '\(last)'; up: \(up.output); announcer: \(announcer.output)")
 
+        // SIGHUP keeps it serving: with --nginx the sync engine reads its resources again, as `router sync` does.
+        up.signal(Posix.SIGHUP)
+        let hangupLine =
+            nginx
+            ? "msg=\"SIGHUP: reading resources and templates again\""
+            : "msg=\"SIGHUP: nothing to read again; carrying on\""
+        #expect(await eventually { up.output.contains(hangupLine) }, "\(up.output)")
+        // Eventually: nginx's old workers may still take a connection or two from the reload that routed the app.
+        #expect(
+            await eventually(timeout: .seconds(5)) {
+                try Self.runLine(curl, in: home, log: "curl.log").1 == "hello from the app\n"
+            }, "\(up.output)")
+        #expect(up.isRunning)
+
         // Ctrl-C: status 0, and nothing of it keeps running or listening.
         let helpers = Self.nginxProcesses(dataDir: dataDir)
         #expect(helpers.count >= (nginx ? 2 : 0), "nginx master and worker: \(helpers)")

@@ -43,19 +43,25 @@ package final class Lifecycle: Sendable {
     private let endingsInput: AsyncStream<Ending>.Continuation
     private let forwarder: Mutex<Task<Void, Never>?> = Mutex(nil)
 
-    /// Starts observing `terminate` (SIGTERM and SIGINT) and, when `reload` is true, SIGHUP for `onReload`.
-    /// Tests pass no signals, so the test process keeps its own dispositions.
-    package init(log: Log, terminate: [Int32] = [Posix.SIGTERM, Posix.SIGINT], reload: Bool = false) {
+    /// Starts observing `terminate` (SIGTERM and SIGINT) and `hangup` (SIGHUP) for `onReload`. A hangup never
+    /// ends the group: left to its default action it would kill a proxy mid-request, and people send it out of
+    /// habit (nginx reloads on it, logrotate and `ExecReload=` lines send it). Without a reload handler it is
+    /// logged and otherwise ignored. Tests pass no signals, so the test process keeps its own dispositions.
+    package init(
+        log: Log, terminate: [Int32] = [Posix.SIGTERM, Posix.SIGINT], hangup: [Int32] = [Posix.SIGHUP]
+    ) {
         self.log = log
-        signals = SignalEvents(terminate: terminate, reload: reload ? [Posix.SIGHUP] : [])
+        signals = SignalEvents(terminate: terminate, reload: hangup)
         (endings, endingsInput) = AsyncStream<Ending>.makeStream()
-        let task = Task { [signals, endingsInput, weak self] in
+        let task = Task { [signals, endingsInput, log, weak self] in
             for await event in signals.events {
                 switch event {
                 case .terminate(let number):
                     endingsInput.yield(.signal(number))
                 case .reload:
-                    for handler in self?.state.withLock({ $0.reloadHandlers }) ?? [] { await handler() }
+                    let handlers = self?.state.withLock({ $0.reloadHandlers }) ?? []
+                    if handlers.isEmpty { log.info("SIGHUP: nothing to read again; carrying on") }
+                    for handler in handlers { await handler() }
                 }
             }
         }
@@ -84,7 +90,7 @@ package final class Lifecycle: Sendable {
         state.withLock { $0.parts.append(Part(name: name, stop: stop)) }
     }
 
-    /// Runs `handler` on each SIGHUP (only when created with `reload: true`).
+    /// Runs `handler` on each SIGHUP.
     package func onReload(_ handler: @escaping @Sendable () async -> Void) {
         state.withLock { $0.reloadHandlers.append(handler) }
     }

@@ -51,7 +51,7 @@ enum SyncCommand {
             return problems.isEmpty ? CheckConfig.passed("sync") : 2
         }
         // Signals first: a SIGTERM while the backend connects must stop us cleanly, not by default action.
-        let lifecycle = Lifecycle(log: log, reload: true)
+        let lifecycle = Lifecycle(log: log)
         defer { lifecycle.close() }
         let engine = SyncEngine(
             configuration: invocation.configuration, backend: backend, log: log,

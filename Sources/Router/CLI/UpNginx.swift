@@ -56,6 +56,8 @@ enum UpNginx {
             log: Log(component: "sync", level: options.logLevel), output: { _ in })
         let (events, input) = AsyncStream<SignalEvents.Event>.makeStream()
         let running = Task { await engine.run(signals: events) }
+        // SIGHUP to `up --nginx` does what it does to `router sync`: read the resources and templates again.
+        lifecycle.onReload { input.yield(.reload) }
         lifecycle.add("sync") {
             input.yield(.terminate(Posix.SIGTERM))
             _ = await running.value
