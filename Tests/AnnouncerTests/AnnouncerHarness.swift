@@ -116,6 +116,11 @@ enum EndToEnd {
         let harness = try AnnouncerHarness(stores: store.urls)
         defer { harness.stop() }
         let kv = try #require(await harness.waitForKey(in: store.client), "no key; log:\n\(harness.log)")
+        // A SIGHUP first changes nothing: its default action would have ended the announcer, key left behind.
+        harness.process.signal(SIGHUP)
+        #expect(await eventually { harness.log.contains("msg=\"SIGHUP: nothing to read again; carrying on\"") })
+        #expect(harness.process.isRunning)
+        #expect(try await store.client.get(harness.key) != nil)
         harness.process.signal(SIGTERM)
         #expect(await harness.process.exitStatus(within: .seconds(5)) == 0, "log:\n\(harness.log)")
         // Gone when the process is: no waiting on a TTL.

@@ -20,8 +20,9 @@ package enum AnnouncerCommand {
             printError("announcer: \(error.message)")
             return 2
         }
-        // Signals first: a SIGTERM that arrives while connecting must still deregister, not kill us.
-        let signals = SignalEvents(reload: [])
+        // Signals first: a SIGTERM that arrives while connecting must still deregister, not kill us; a SIGHUP
+        // (sent out of habit) must not end us either, or the app would drop out of routing with the TTL.
+        let signals = SignalEvents()
         defer { signals.cancel() }
         let log = Log(component: "announcer", level: options.logLevel)
         let store: EtcdClient
@@ -57,7 +58,13 @@ package enum AnnouncerCommand {
                 "store": options.stores.joined(separator: ","),
             ])
         let watcher = Task {
-            if await signals.nextTermination() != nil { announcer.terminate() }
+            for await event in signals.events {
+                if case .terminate = event {
+                    announcer.terminate()
+                    return
+                }
+                log.info("SIGHUP: nothing to read again; carrying on")
+            }
         }
         defer { watcher.cancel() }
         return await announcer.run()

@@ -28,14 +28,6 @@ package final class SignalEvents: Sendable {
         sources = Mutex(made)
     }
 
-    /// Waits for the first terminating signal.
-    package func nextTermination() async -> Int32? {
-        for await event in events {
-            if case .terminate(let number) = event { return number }
-        }
-        return nil
-    }
-
     /// Stops observing; the signals keep being ignored.
     package func cancel() {
         sources.withLock { sources in
