@@ -37,13 +37,25 @@ package final class ChildProcess: Sendable {
         exited.enter()
         process.terminationHandler = { _ in exited.leave() }
         do {
-            try process.run()
+            try ChildProcess.withNoSignalsBlocked { try process.run() }
         } catch {
             exited.leave()
             throw error
         }
         self.process = Mutex(process)
         ChildProcess.record(process.processIdentifier)
+    }
+
+    /// Runs `body` with no signal blocked on this thread. A child inherits the mask of the thread that spawns
+    /// it, and the pool threads tests run on block most signals: a SIGHUP or SIGTERM sent to such a child stayed
+    /// pending, where a child started from a shell gets it at once.
+    private static func withNoSignalsBlocked<T>(_ body: () throws -> T) rethrows -> T {
+        var none = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+        return try body()
     }
 
     package var pid: Int32 { process.withLock { $0?.processIdentifier ?? 0 } }
