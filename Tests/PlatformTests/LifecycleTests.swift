@@ -40,6 +40,7 @@ struct LifecycleTests {
     @Test func theEndingNamesTheSignalOrThePart() {
         #expect(Lifecycle.Ending.signal(Posix.SIGINT).description == "SIGINT")
         #expect(Lifecycle.Ending.signal(Posix.SIGTERM).description == "SIGTERM")
+        #expect(Lifecycle.Ending.signal(Posix.SIGQUIT).description == "SIGQUIT")
         #expect(Lifecycle.Ending.failed(part: "nginx", reason: "exited 1").description == "nginx failed: exited 1")
         #expect(Lifecycle.Ending.finished(part: "sync", status: 1).description == "sync finished with status 1")
     }

@@ -110,7 +110,9 @@ struct ProxyProcessTests {
         #expect(peak < 48 * 1024 * 1024, "peak RSS \(peak / 1024 / 1024) MB")
     }
 
-    @Test func sigtermFinishesTheRequestInFlightAndExitsZero() async throws {
+    /// SIGQUIT too: it is nginx's graceful stop, and its default action would drop the request.
+    @Test(arguments: [Posix.SIGTERM, Posix.SIGQUIT])
+    func sigtermFinishesTheRequestInFlightAndExitsZero(signal: Int32) async throws {
         let running = try await startProxy(extra: ["--grace", "5"])
         defer { running.stop() }
         let received = CounterBox()
@@ -139,7 +141,7 @@ struct ProxyProcessTests {
         }
         // SIGTERM once the upstream holds the request: it is in flight in the proxy.
         #expect(await eventually { received.count.load(ordering: .relaxed) >= 2 })
-        running.proxy.signal(Posix.SIGTERM)
+        running.proxy.signal(signal)
         #expect(try await inFlight.value.status == 200)
         #expect(running.proxy.waitForExit(timeout: .seconds(10)) == 0)
         #expect(running.proxy.output.contains("msg=\"proxy stopping\""))

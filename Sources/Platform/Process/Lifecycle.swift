@@ -9,7 +9,7 @@ import Synchronization
 package final class Lifecycle: Sendable {
     /// Why the group ended.
     package enum Ending: Sendable, Equatable, CustomStringConvertible {
-        /// SIGTERM or SIGINT (its number).
+        /// SIGTERM, SIGINT or SIGQUIT (its number).
         case signal(Int32)
         /// A part ended or failed by itself.
         case failed(part: String, reason: String)
@@ -19,7 +19,12 @@ package final class Lifecycle: Sendable {
         package var description: String {
             switch self {
             case .signal(let number):
-                number == Posix.SIGINT ? "SIGINT" : number == Posix.SIGTERM ? "SIGTERM" : "signal \(number)"
+                switch number {
+                case Posix.SIGINT: "SIGINT"
+                case Posix.SIGTERM: "SIGTERM"
+                case Posix.SIGQUIT: "SIGQUIT"
+                default: "signal \(number)"
+                }
             case let .failed(part, reason): "\(part) failed: \(reason)"
             case let .finished(part, status): "\(part) finished with status \(status)"
             }
@@ -43,12 +48,14 @@ package final class Lifecycle: Sendable {
     private let endingsInput: AsyncStream<Ending>.Continuation
     private let forwarder: Mutex<Task<Void, Never>?> = Mutex(nil)
 
-    /// Starts observing `terminate` (SIGTERM and SIGINT) and `hangup` (SIGHUP) for `onReload`. A hangup never
-    /// ends the group: left to its default action it would kill a proxy mid-request, and people send it out of
-    /// habit (nginx reloads on it, logrotate and `ExecReload=` lines send it). Without a reload handler it is
-    /// logged and otherwise ignored. Tests pass no signals, so the test process keeps its own dispositions.
+    /// Starts observing `terminate` (SIGTERM, SIGINT and SIGQUIT, nginx's graceful stop) and `hangup` (SIGHUP)
+    /// for `onReload`. A hangup never ends the group: left to its default action it would kill a proxy
+    /// mid-request, and people send it out of habit (nginx reloads on it, logrotate and `ExecReload=` lines
+    /// send it). Without a reload handler it is logged and otherwise ignored. Tests pass no signals, so the test
+    /// process keeps its own dispositions.
     package init(
-        log: Log, terminate: [Int32] = [Posix.SIGTERM, Posix.SIGINT], hangup: [Int32] = [Posix.SIGHUP]
+        log: Log, terminate: [Int32] = [Posix.SIGTERM, Posix.SIGINT, Posix.SIGQUIT],
+        hangup: [Int32] = [Posix.SIGHUP]
     ) {
         self.log = log
         signals = SignalEvents(terminate: terminate, reload: hangup)

@@ -8,6 +8,8 @@ extension Posix {
     package static let SIGINT = Glibc.SIGINT
     /// `SIGHUP`.
     package static let SIGHUP = Glibc.SIGHUP
+    /// `SIGQUIT`: nginx's graceful stop (`nginx -s quit`), so people used to nginx send it.
+    package static let SIGQUIT = Glibc.SIGQUIT
     /// `SIGKILL`.
     package static let SIGKILL = Glibc.SIGKILL
     /// `SIGXFSZ`: sent when a write passes the file-size limit; ignored, the write fails with `EFBIG` instead.

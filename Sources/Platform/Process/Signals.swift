@@ -1,7 +1,7 @@
 import Dispatch
 import Synchronization
 
-/// Turns SIGTERM, SIGINT and SIGHUP into async events, without a C signal handler.
+/// Turns SIGTERM, SIGINT, SIGQUIT and SIGHUP into async events, without a C signal handler.
 ///
 /// The signals are ignored at the process level first so their default action (exit) does not run,
 /// then observed through Dispatch sources (signalfd-like), which is safe in Swift 6.
@@ -11,7 +11,9 @@ package final class SignalEvents: Sendable {
     package let events: AsyncStream<Event>
     private let sources: Mutex<[DispatchSourceSignal]>
 
-    package init(terminate: [Int32] = [Posix.SIGTERM, Posix.SIGINT], reload: [Int32] = [Posix.SIGHUP]) {
+    package init(
+        terminate: [Int32] = [Posix.SIGTERM, Posix.SIGINT, Posix.SIGQUIT], reload: [Int32] = [Posix.SIGHUP]
+    ) {
         let (stream, continuation) = AsyncStream<Event>.makeStream()
         events = stream
         let queue = DispatchQueue(label: "switchboard.signals")
